@@ -1,0 +1,1 @@
+//! ARNs (placeholder: being written).

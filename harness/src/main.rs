@@ -1,0 +1,4 @@
+//! The `iam-harness` command line.
+fn main() {
+    println!("iam-harness");
+}

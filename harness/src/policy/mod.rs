@@ -1,0 +1,86 @@
+//! IAM policy documents: the model ([`model`]), a strict parser whose errors carry the JSON path
+//! and the reason ([`parse`]), validation by policy kind with the size limits ([`validate`]),
+//! and a printer that round-trips ([`print`]).
+//!
+//! Parsing runs in two steps, like Cedar's: the JSON text is read into an order- and
+//! duplicate-preserving tree, then that tree is checked and turned into the [`model`] types.
+
+pub mod model;
+mod parse;
+mod print;
+mod validate;
+
+pub use model::*;
+pub use parse::parse;
+pub use print::{to_json, to_string, to_string_pretty};
+pub use validate::validate;
+
+/// The kinds of policy, each with its own validity rules (IAM-SPEC §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// Identity-based policy of a user, group or role.
+    Identity,
+    /// Resource-based policy (bucket policy, key policy, queue policy…).
+    Resource,
+    /// Role trust policy (a resource-based policy on a role).
+    Trust,
+    /// Permissions boundary (a managed policy used as a cap).
+    Boundary,
+    /// Session policy passed to AssumeRole* or GetFederationToken.
+    Session,
+    /// Service control policy (AWS Organizations).
+    Scp,
+    /// Resource control policy (AWS Organizations).
+    Rcp,
+}
+
+impl PolicyKind {
+    /// The kind's name as used in messages and case files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Resource => "resource",
+            PolicyKind::Trust => "trust",
+            PolicyKind::Boundary => "boundary",
+            PolicyKind::Session => "session",
+            PolicyKind::Scp => "scp",
+            PolicyKind::Rcp => "rcp",
+        }
+    }
+}
+
+/// One problem found in a policy: where (a JSON path such as `Statement[2].Condition.StringLike`,
+/// empty for the whole document, or `line L column C` for a syntax error) and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+pub struct PolicyError {
+    /// Where the problem is.
+    pub path: String,
+    /// What is wrong (lowercase, user input in backticks).
+    pub message: String,
+}
+
+/// Every problem found in a policy (never empty when returned as an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyErrors(pub Vec<PolicyError>);
+
+impl std::fmt::Display for PolicyErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PolicyErrors {}
+
+/// Parses `text` and validates it as a policy of `kind`: the one call most users need.
+pub fn parse_as(text: &str, kind: PolicyKind) -> Result<Policy, PolicyErrors> {
+    let policy = parse(text)?;
+    validate(&policy, kind, text)?;
+    Ok(policy)
+}
