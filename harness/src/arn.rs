@@ -15,3 +15,27 @@ pub fn resource_matches(pattern: &str, resource: &str, escaped: bool) -> bool {
 pub fn arn_like(pattern: &str, value: &str, escaped: bool) -> bool {
     resource_matches(pattern, value, escaped)
 }
+/// A parsed ARN (PLACEHOLDER, replaced by the wt-glob branch).
+pub struct Arn<'a> {
+    /// The service field.
+    pub service: &'a str,
+    /// Everything after the fifth colon.
+    pub resource: &'a str,
+}
+
+/// Why text is not an ARN (PLACEHOLDER).
+#[derive(Debug)]
+pub struct ArnError;
+
+impl<'a> Arn<'a> {
+    /// Parses an ARN (PLACEHOLDER).
+    pub fn parse(text: &'a str) -> Result<Arn<'a>, ArnError> {
+        let mut f = text.splitn(6, ':');
+        let (_, _, service, _, _, resource) =
+            (f.next(), f.next(), f.next(), f.next(), f.next(), f.next());
+        match (service, resource) {
+            (Some(service), Some(resource)) => Ok(Arn { service, resource }),
+            _ => Err(ArnError),
+        }
+    }
+}

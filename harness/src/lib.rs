@@ -7,14 +7,19 @@
 //! - [`request`]: the request an engine decides.
 //! - [`case`]: the case file format.
 //! - [`engine`]: the [`engine::Evaluator`] trait and the built-in engines.
+//! - [`runner`] and [`report`]: running cases against engines, and reporting the results.
+//! - [`cli`]: the `iam-harness` command line.
 #![deny(missing_docs)]
 
 pub mod arn;
 pub mod case;
+pub mod cli;
 pub mod engine;
 pub mod glob;
 pub mod policy;
+pub mod report;
 pub mod request;
+pub mod runner;
 
 pub use case::{Case, Expect};
 pub use engine::{Decision, Evaluator, Outcome};

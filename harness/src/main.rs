@@ -1,4 +1,4 @@
-//! The `iam-harness` command line.
-fn main() {
-    println!("iam-harness");
+//! The `iam-harness` command line; see [`iam_harness::cli`].
+fn main() -> std::process::ExitCode {
+    iam_harness::cli::main()
 }

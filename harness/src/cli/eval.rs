@@ -1,0 +1,207 @@
+//! `iam-harness eval`: decide one request against policy files and explain the decision.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::json;
+
+use super::{EXIT_OK, EXIT_USAGE};
+use crate::case::{Case, Policies, PolicyText, Test, TestRequest};
+use crate::engine::Outcome;
+
+/// Arguments of `iam-harness eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Identity-based policy file (repeatable).
+    #[arg(long = "identity", value_name = "FILE")]
+    identity: Vec<PathBuf>,
+    /// The resource-based policy file.
+    #[arg(long = "resource-policy", value_name = "FILE")]
+    resource_policy: Option<PathBuf>,
+    /// Permissions boundary file.
+    #[arg(long, value_name = "FILE")]
+    boundary: Option<PathBuf>,
+    /// Session policy file (repeatable).
+    #[arg(long = "session", value_name = "FILE")]
+    session: Vec<PathBuf>,
+    /// One SCP level, root first (repeatable); several files of one level separated by commas.
+    #[arg(long = "scp", value_name = "FILE[,FILE…]")]
+    scp: Vec<String>,
+    /// One RCP level, root first (repeatable); several files of one level separated by commas.
+    #[arg(long = "rcp", value_name = "FILE[,FILE…]")]
+    rcp: Vec<String>,
+    /// The caller: an ARN, a service principal, or `*` for anonymous.
+    #[arg(long)]
+    principal: String,
+    /// The caller's account, when the ARN does not carry it.
+    #[arg(long)]
+    principal_account: Option<String>,
+    /// The action, `service:Name`.
+    #[arg(long)]
+    action: String,
+    /// The resource ARN; a `.json` file given here is taken as the resource-based policy.
+    #[arg(long = "resource", value_name = "ARN|FILE", num_args = 1)]
+    resource: Vec<String>,
+    /// The resource's account, when the ARN does not carry it (S3).
+    #[arg(long)]
+    resource_account: Option<String>,
+    /// A context key: `key=value` (repeatable); a value starting with `[` is read as a JSON
+    /// array (a multivalued key), `key=null` keeps a derivable key missing.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
+    /// Print the decision and explanation as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Engine to ask (default: the reference evaluator).
+    #[arg(long, default_value = "reference")]
+    engine: String,
+}
+
+fn read_policy(path: &Path) -> Result<PolicyText, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    // Keep the exact text (duplicate keys must reach the parser); pass it as a JSON string.
+    let quoted = serde_json::to_string(&text).map_err(|e| e.to_string())?;
+    serde_json::value::RawValue::from_string(quoted).map_err(|e| e.to_string())
+}
+
+fn read_levels(levels: &[String]) -> Result<Option<Vec<Vec<PolicyText>>>, String> {
+    if levels.is_empty() {
+        return Ok(None);
+    }
+    levels
+        .iter()
+        .map(|level| {
+            level
+                .split(',')
+                .map(|f| read_policy(Path::new(f)))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+fn parse_context(items: &[String]) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let mut map = serde_json::Map::new();
+    for item in items {
+        let (key, value) = item
+            .split_once('=')
+            .ok_or_else(|| format!("--context `{item}`: expected KEY=VALUE"))?;
+        let value = if value.starts_with('[') || value == "null" {
+            serde_json::from_str(value)
+                .map_err(|e| format!("--context `{item}`: not a JSON array: {e}"))?
+        } else {
+            serde_json::Value::String(value.to_owned())
+        };
+        map.insert(key.to_owned(), value);
+    }
+    Ok(map)
+}
+
+fn build_case(args: &EvalArgs) -> Result<Case, String> {
+    let mut resource_arn = None;
+    let mut resource_policy = args.resource_policy.clone();
+    for value in &args.resource {
+        if value.ends_with(".json") || (!value.starts_with("arn:") && Path::new(value).is_file()) {
+            resource_policy = Some(PathBuf::from(value));
+        } else {
+            resource_arn = Some(value.clone());
+        }
+    }
+    let resource =
+        resource_arn.ok_or("--resource ARN is required (the resource the action is on)")?;
+    let request = TestRequest {
+        principal: args.principal.clone(),
+        principal_account: args.principal_account.clone(),
+        action: args.action.clone(),
+        resource,
+        resource_account: args.resource_account.clone(),
+        context: parse_context(&args.context)?,
+        session_issuer: None,
+    };
+    let list = |files: &[PathBuf]| -> Result<Option<Vec<PolicyText>>, String> {
+        if files.is_empty() {
+            return Ok(None);
+        }
+        files
+            .iter()
+            .map(|f| read_policy(f))
+            .collect::<Result<_, _>>()
+            .map(Some)
+    };
+    Ok(Case {
+        id: "eval".into(),
+        description: String::new(),
+        features: Vec::new(),
+        source: Vec::new(),
+        policies: Policies {
+            identity: list(&args.identity)?,
+            resource: resource_policy.as_deref().map(read_policy).transpose()?,
+            boundary: args.boundary.as_deref().map(read_policy).transpose()?,
+            session: list(&args.session)?,
+            scp: read_levels(&args.scp)?,
+            rcp: read_levels(&args.rcp)?,
+        },
+        tests: vec![Test {
+            name: "eval".into(),
+            request,
+            expect: crate::case::Expect::Allow,
+        }],
+    })
+}
+
+/// Runs `iam-harness eval`.
+pub fn eval(args: &EvalArgs) -> u8 {
+    let result = build_case(args).and_then(|case| {
+        let engine = super::engine_from_spec(&args.engine)?;
+        engine
+            .evaluate(&case)
+            .into_iter()
+            .next()
+            .ok_or_else(|| "the engine returned no result".to_owned())
+    });
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    match outcome {
+        Outcome::Decided {
+            decision,
+            explanation,
+        } => {
+            if args.json {
+                println!(
+                    "{}",
+                    json!({ "decision": decision, "explanation": explanation })
+                );
+            } else {
+                println!("{decision}");
+                if let Some(e) = explanation {
+                    println!("  why: {}", e.reason);
+                    for s in &e.decided_by {
+                        let sid = s
+                            .sid
+                            .as_deref()
+                            .map(|s| format!(" ({s})"))
+                            .unwrap_or_default();
+                        println!(
+                            "  decided by: {} statement {}{sid} {}",
+                            s.policy, s.statement, s.effect
+                        );
+                    }
+                    for note in &e.notes {
+                        println!("  note: {note}");
+                    }
+                }
+            }
+            EXIT_OK
+        }
+        Outcome::Skipped(reason) | Outcome::Errored(reason) => {
+            eprintln!("error: {reason}");
+            EXIT_USAGE
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Reports. Every run is one JSON Lines stream (DESIGN.md §6): a header line, one line per test
+//! result, and a summary footer; the other renderings are made from that stream.
+
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::engine::EngineInfo;
+use crate::runner::{Summary, TestResult};
+
+/// Writes the JSON Lines stream of a run, one line at a time, flushing each line so a consumer
+/// (or a crash) never loses a result already obtained.
+pub struct JsonLines<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonLines<W> {
+    /// A stream writing to `out`.
+    pub fn new(out: W) -> Self {
+        JsonLines { out }
+    }
+
+    fn line(&mut self, value: &impl Serialize) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+
+    /// The header: suite revision, engines and host.
+    pub fn header(&mut self, engines: &[EngineInfo]) -> std::io::Result<()> {
+        self.line(&json!({
+            "type": "header",
+            "harness": env!("CARGO_PKG_VERSION"),
+            "engines": engines,
+            "host": { "os": std::env::consts::OS, "arch": std::env::consts::ARCH },
+        }))
+    }
+
+    /// One test result: `{"type":"result","engine":…,"case":…,"test":…,"expect":…,"got":…,"status":…}`.
+    pub fn result(&mut self, result: &TestResult) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            r#type: &'static str,
+            #[serde(flatten)]
+            result: &'a TestResult,
+        }
+        self.line(&Line {
+            r#type: "result",
+            result,
+        })
+    }
+
+    /// The footer: `{"type":"summary","passed":…,"failed":…,"skipped":…,"errored":…}`.
+    pub fn summary(&mut self, summary: &Summary) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            r#type: &'static str,
+            #[serde(flatten)]
+            summary: &'a Summary,
+        }
+        self.line(&Line {
+            r#type: "summary",
+            summary,
+        })
+    }
+}
