@@ -282,18 +282,32 @@ pub struct LoadedCase {
     pub case: Case,
 }
 
-/// Loads one case file.
-pub fn load_file(path: &Path) -> Result<LoadedCase, CaseError> {
+/// Loads one file: a case, or a scenario world compiled into its cases
+/// ([`crate::scenario`]).
+pub fn load_file(path: &Path) -> Result<Vec<LoadedCase>, CaseError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| CaseError {
         file: file.clone(),
         path: String::new(),
         message: format!("cannot read: {e}"),
     })?;
-    Ok(LoadedCase {
-        file: path.to_owned(),
-        case: Case::from_json(&text, &file)?,
-    })
+    let probe: serde_json::Value = serde_json::from_str(&text).map_err(|e| CaseError {
+        file: file.clone(),
+        path: format!("line {} column {}", e.line(), e.column()),
+        message: e.to_string(),
+    })?;
+    let cases = if crate::scenario::is_scenario(&probe) {
+        crate::scenario::Scenario::compile_json(&text, &file)?
+    } else {
+        vec![Case::from_json(&text, &file)?]
+    };
+    Ok(cases
+        .into_iter()
+        .map(|case| LoadedCase {
+            file: path.to_owned(),
+            case,
+        })
+        .collect())
 }
 
 /// Lists the `.json` case files under `path` (a file or a folder, recursively, sorted), leaving
@@ -337,7 +351,7 @@ pub fn load_path(path: &Path) -> (Vec<LoadedCase>, Vec<CaseError>) {
             let mut errors = Vec::new();
             for file in files {
                 match load_file(&file) {
-                    Ok(case) => cases.push(case),
+                    Ok(loaded) => cases.extend(loaded),
                     Err(e) => errors.push(e),
                 }
             }

@@ -5,7 +5,7 @@
 //! - [`policy`]: the policy language — model, strict parser, validation, printer.
 //! - [`arn`] and [`glob`]: ARN parsing and IAM wildcard matching.
 //! - [`request`]: the request an engine decides.
-//! - [`case`]: the case file format.
+//! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases.
 //! - [`engine`]: the [`engine::Evaluator`] trait and the built-in engines.
 //! - [`runner`] and [`report`]: running cases against engines, and reporting the results.
 //! - [`cli`]: the `iam-harness` command line.
@@ -20,6 +20,7 @@ pub mod policy;
 pub mod report;
 pub mod request;
 pub mod runner;
+pub mod scenario;
 
 pub use case::{Case, Expect};
 pub use engine::{Decision, Evaluator, Outcome};

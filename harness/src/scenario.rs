@@ -1,0 +1,499 @@
+//! Scenario worlds (DESIGN.md §3): accounts with their SCPs and RCPs, principals with their
+//! identity policies, trust policy and boundary, resources with their resource policies, and a
+//! list of expectations written by name ("role X may do Y on Z, because …"). Each expectation
+//! compiles into one [`Case`], so every engine only ever sees cases.
+//!
+//! ```json
+//! {
+//!   "scenario": "vpc-flow-logs",
+//!   "description": "VPC Flow Logs publishing to CloudWatch Logs through an IAM role",
+//!   "source": ["https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-cwl.html"],
+//!   "accounts": { "prod": { "id": "111122223333" } },
+//!   "principals": {
+//!     "flow-logs-role": { "account": "prod", "role": "flowlogsRole",
+//!                         "identity": [ { "Version": "2012-10-17", "Statement": [] } ],
+//!                         "trust": { "Version": "2012-10-17", "Statement": [] } },
+//!     "flow-logs-service": { "service": "vpc-flow-logs.amazonaws.com" }
+//!   },
+//!   "resources": { "log-group": { "account": "prod",
+//!                  "arn": "arn:aws:logs:us-east-1:111122223333:log-group:vpc-flow-logs" } },
+//!   "expectations": [
+//!     { "name": "role writes log events", "principal": "flow-logs-role",
+//!       "action": "logs:PutLogEvents", "resource": "log-group", "expect": "allow",
+//!       "why": "the role's policy grants the five logs: actions flow logs need" }
+//!   ]
+//! }
+//! ```
+//!
+//! - A principal is exactly one of: `role` (a role name, optionally with `path`; it calls as a
+//!   role session `arn:aws:sts::ACCT:assumed-role/NAME/SESSION` with `aws:PrincipalArn` set to the
+//!   role ARN), `user` (an IAM user name, optionally with `path`), `root` (`true`: the account's
+//!   root user), `service` (a service principal) or `anonymous` (`true`).
+//! - `resource` in an expectation names a resource of the world, or a role principal (then its
+//!   ARN is the resource and, for `sts:AssumeRole*`, its `trust` policy is the resource policy),
+//!   or is a literal ARN or `*`.
+//! - The SCPs are those of the principal's account, the RCPs those of the resource's account.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::case::{Case, CaseError, Expect, Policies, PolicyText, Test, TestRequest};
+
+/// An account of the world.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The 12-digit account ID.
+    pub id: String,
+    /// SCP levels, root first (each a list of documents).
+    #[serde(default)]
+    pub scp: Option<Vec<Vec<PolicyText>>>,
+    /// RCP levels, root first (each a list of documents).
+    #[serde(default)]
+    pub rcp: Option<Vec<Vec<PolicyText>>>,
+}
+
+/// A principal of the world (exactly one of `role`, `user`, `root`, `service`, `anonymous`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Principal {
+    /// The account name (a key of `accounts`).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// An IAM role name.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// An IAM user name.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// The IAM path of the user or role (default `/`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The account's root user.
+    #[serde(default)]
+    pub root: bool,
+    /// A service principal such as `ec2.amazonaws.com`.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// An unsigned caller.
+    #[serde(default)]
+    pub anonymous: bool,
+    /// The role session name (default `session`).
+    #[serde(default)]
+    pub session_name: Option<String>,
+    /// Identity-based policies.
+    #[serde(default)]
+    pub identity: Vec<PolicyText>,
+    /// The permissions boundary.
+    #[serde(default)]
+    pub boundary: Option<PolicyText>,
+    /// The role's trust policy.
+    #[serde(default)]
+    pub trust: Option<PolicyText>,
+    /// Session policies passed when the role was assumed.
+    #[serde(default)]
+    pub session_policies: Vec<PolicyText>,
+}
+
+/// A resource of the world.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// The account name (a key of `accounts`).
+    pub account: String,
+    /// The resource ARN.
+    pub arn: String,
+    /// Its resource-based policy.
+    #[serde(default)]
+    pub policy: Option<PolicyText>,
+}
+
+/// One expectation: a principal may (or may not) do an action on a resource, and why.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// Short name, unique in the scenario.
+    pub name: String,
+    /// The principal's name.
+    pub principal: String,
+    /// The action.
+    pub action: String,
+    /// A resource name, a role principal's name, a literal ARN or `*`.
+    pub resource: String,
+    /// Extra context keys.
+    #[serde(default)]
+    pub context: serde_json::Map<String, serde_json::Value>,
+    /// The expected decision.
+    pub expect: Expect,
+    /// One sentence: why this must (not) be allowed.
+    pub why: String,
+    /// Extra features of this expectation (besides `scenario`).
+    #[serde(default)]
+    pub features: Vec<String>,
+}
+
+/// A scenario world.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The scenario's name: cases are `scenario/<name>/<expectation>`.
+    pub scenario: String,
+    /// What real setup the world models.
+    #[serde(default)]
+    pub description: String,
+    /// AWS documentation of the setup.
+    #[serde(default)]
+    pub source: Vec<String>,
+    /// Accounts by name.
+    pub accounts: BTreeMap<String, Account>,
+    /// Principals by name.
+    pub principals: BTreeMap<String, Principal>,
+    /// Resources by name.
+    #[serde(default)]
+    pub resources: BTreeMap<String, Resource>,
+    /// What must and must not be allowed.
+    pub expectations: Vec<Expectation>,
+}
+
+/// True when a JSON document is a scenario rather than a case.
+pub fn is_scenario(value: &serde_json::Value) -> bool {
+    value.get("expectations").is_some() && value.get("scenario").is_some()
+}
+
+/// Lowercase words joined by `-`, for case ids.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// The caller a principal stands for: (principal ARN, account ID, context to add).
+struct Caller {
+    principal: String,
+    account: Option<String>,
+    role_arn: Option<String>,
+}
+
+impl Scenario {
+    /// Parses a scenario from JSON text and compiles it into cases; `file` names the source.
+    pub fn compile_json(text: &str, file: &str) -> Result<Vec<Case>, CaseError> {
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| CaseError {
+            file: file.to_owned(),
+            path: format!("line {} column {}", e.line(), e.column()),
+            message: e.to_string(),
+        })?;
+        scenario.compile(file)
+    }
+
+    fn account_id(&self, name: &str, path: &str, file: &str) -> Result<&str, CaseError> {
+        self.accounts
+            .get(name)
+            .map(|a| a.id.as_str())
+            .ok_or_else(|| CaseError {
+                file: file.to_owned(),
+                path: path.to_owned(),
+                message: format!(
+                    "unknown account `{name}` (known: {})",
+                    self.accounts.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            })
+    }
+
+    fn caller(&self, name: &str, p: &Principal, file: &str) -> Result<Caller, CaseError> {
+        let path = format!("principals.{name}");
+        let err = |message: String| CaseError {
+            file: file.to_owned(),
+            path: path.clone(),
+            message,
+        };
+        let kinds = [
+            p.role.is_some(),
+            p.user.is_some(),
+            p.root,
+            p.service.is_some(),
+            p.anonymous,
+        ];
+        if kinds.iter().filter(|k| **k).count() != 1 {
+            return Err(err(
+                "a principal is exactly one of `role`, `user`, `root`, `service`, `anonymous`"
+                    .into(),
+            ));
+        }
+        let account = match &p.account {
+            Some(a) => Some(
+                self.account_id(a, &format!("{path}.account"), file)?
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let need_account = || {
+            account
+                .clone()
+                .ok_or_else(|| err("a role, user or root principal needs `account`".into()))
+        };
+        let iam_path = p.path.as_deref().unwrap_or("/");
+        if !(iam_path.starts_with('/') && iam_path.ends_with('/')) {
+            return Err(err(format!(
+                "the path `{iam_path}` must begin and end with `/`"
+            )));
+        }
+        Ok(if let Some(role) = &p.role {
+            let acct = need_account()?;
+            let session = p.session_name.as_deref().unwrap_or("session");
+            Caller {
+                principal: format!("arn:aws:sts::{acct}:assumed-role/{role}/{session}"),
+                role_arn: Some(format!("arn:aws:iam::{acct}:role{iam_path}{role}")),
+                account: Some(acct),
+            }
+        } else if let Some(user) = &p.user {
+            let acct = need_account()?;
+            Caller {
+                principal: format!("arn:aws:iam::{acct}:user{iam_path}{user}"),
+                role_arn: None,
+                account: Some(acct),
+            }
+        } else if p.root {
+            let acct = need_account()?;
+            Caller {
+                principal: format!("arn:aws:iam::{acct}:root"),
+                role_arn: None,
+                account: Some(acct),
+            }
+        } else if let Some(service) = &p.service {
+            Caller {
+                principal: service.clone(),
+                role_arn: None,
+                account,
+            }
+        } else {
+            Caller {
+                principal: "*".into(),
+                role_arn: None,
+                account: None,
+            }
+        })
+    }
+
+    /// Compiles every expectation into a case. Errors name the file, the JSON path of the bad
+    /// reference and the names that would have been valid.
+    pub fn compile(&self, file: &str) -> Result<Vec<Case>, CaseError> {
+        let mut cases = Vec::new();
+        for (i, exp) in self.expectations.iter().enumerate() {
+            let at = |field: &str| format!("expectations[{i}].{field}");
+            let err = |field: &str, message: String| CaseError {
+                file: file.to_owned(),
+                path: at(field),
+                message,
+            };
+            if self
+                .expectations
+                .iter()
+                .take(i)
+                .any(|e| slug(&e.name) == slug(&exp.name))
+            {
+                return Err(err(
+                    "name",
+                    format!("duplicate expectation name `{}`", exp.name),
+                ));
+            }
+            let principal = self.principals.get(&exp.principal).ok_or_else(|| {
+                err(
+                    "principal",
+                    format!(
+                        "unknown principal `{}` (known: {})",
+                        exp.principal,
+                        self.principals
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+            let caller = self.caller(&exp.principal, principal, file)?;
+
+            let assume = exp
+                .action
+                .to_ascii_lowercase()
+                .starts_with("sts:assumerole");
+            let (resource_arn, resource_account, resource_policy, rcp) =
+                if let Some(res) = self.resources.get(&exp.resource) {
+                    let acct = self.account_id(
+                        &res.account,
+                        &format!("resources.{}.account", exp.resource),
+                        file,
+                    )?;
+                    let rcp = self.accounts.get(&res.account).and_then(|a| a.rcp.clone());
+                    (
+                        res.arn.clone(),
+                        Some(acct.to_owned()),
+                        res.policy.clone(),
+                        rcp,
+                    )
+                } else if let Some(role) = self.principals.get(&exp.resource) {
+                    let target = self.caller(&exp.resource, role, file)?;
+                    let arn = target.role_arn.ok_or_else(|| {
+                        err(
+                            "resource",
+                            format!(
+                                "principal `{}` is not a role, so it is not a resource",
+                                exp.resource
+                            ),
+                        )
+                    })?;
+                    let rcp = role
+                        .account
+                        .as_ref()
+                        .and_then(|a| self.accounts.get(a))
+                        .and_then(|a| a.rcp.clone());
+                    let trust = if assume { role.trust.clone() } else { None };
+                    (arn, target.account, trust, rcp)
+                } else if exp.resource == "*" || exp.resource.starts_with("arn:") {
+                    (exp.resource.clone(), None, None, None)
+                } else {
+                    let mut known: Vec<String> = self.resources.keys().cloned().collect();
+                    known.extend(
+                        self.principals
+                            .iter()
+                            .filter(|(_, p)| p.role.is_some())
+                            .map(|(n, _)| n.clone()),
+                    );
+                    return Err(err(
+                        "resource",
+                        format!(
+                            "unknown resource `{}` (known: {}; or give an ARN or `*`)",
+                            exp.resource,
+                            known.join(", ")
+                        ),
+                    ));
+                };
+
+            let mut context = exp.context.clone();
+            if let Some(role_arn) = &caller.role_arn {
+                context
+                    .entry("aws:PrincipalArn")
+                    .or_insert_with(|| serde_json::Value::String(role_arn.clone()));
+            }
+            let scp = principal
+                .account
+                .as_ref()
+                .and_then(|a| self.accounts.get(a))
+                .and_then(|a| a.scp.clone())
+                .filter(|_| principal.service.is_none() && !principal.anonymous);
+            let non_empty = |v: &Vec<PolicyText>| (!v.is_empty()).then(|| v.clone());
+            let mut features = vec!["scenario".to_owned()];
+            features.extend(exp.features.iter().cloned());
+            cases.push(Case {
+                id: format!("scenario/{}/{}", slug(&self.scenario), slug(&exp.name)),
+                description: format!("{} — {}: {}", self.scenario, exp.name, exp.why),
+                features,
+                source: self.source.clone(),
+                policies: Policies {
+                    identity: non_empty(&principal.identity),
+                    resource: resource_policy,
+                    boundary: principal.boundary.clone(),
+                    session: non_empty(&principal.session_policies),
+                    scp,
+                    rcp,
+                },
+                tests: vec![Test {
+                    name: exp.name.clone(),
+                    request: TestRequest {
+                        principal: caller.principal.clone(),
+                        principal_account: caller.account.clone(),
+                        action: exp.action.clone(),
+                        resource: resource_arn,
+                        resource_account,
+                        context,
+                        session_issuer: None,
+                    },
+                    expect: exp.expect,
+                }],
+            });
+        }
+        Ok(cases)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORLD: &str = r#"{
+      "scenario": "Demo World", "source": ["https://docs.aws.amazon.com/x"],
+      "accounts": {"prod": {"id": "111122223333"}},
+      "principals": {
+        "app": {"account": "prod", "role": "app", "path": "/svc/",
+                "identity": [{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}],
+                "trust": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}},
+        "ec2": {"service": "ec2.amazonaws.com"}
+      },
+      "resources": {"bucket": {"account": "prod", "arn": "arn:aws:s3:::b/k"}},
+      "expectations": [
+        {"name": "App reads", "principal": "app", "action": "s3:GetObject", "resource": "bucket", "expect": "allow", "why": "granted"},
+        {"name": "EC2 assumes", "principal": "ec2", "action": "sts:AssumeRole", "resource": "app", "expect": "allow", "why": "trusted"}
+      ]
+    }"#;
+
+    #[test]
+    fn compiles_expectations_to_cases() {
+        let cases = Scenario::compile_json(WORLD, "w.json").unwrap();
+        assert_eq!(cases.len(), 2);
+        assert_eq!(cases[0].id, "scenario/demo-world/app-reads");
+        let req = &cases[0].tests[0].request;
+        assert_eq!(
+            req.principal,
+            "arn:aws:sts::111122223333:assumed-role/app/session"
+        );
+        assert_eq!(req.resource_account.as_deref(), Some("111122223333"));
+        assert_eq!(
+            req.context.get("aws:PrincipalArn").and_then(|v| v.as_str()),
+            Some("arn:aws:iam::111122223333:role/svc/app")
+        );
+        assert!(cases[0].policies.resource.is_none());
+        let assume = &cases[1];
+        assert_eq!(
+            assume.tests[0].request.resource,
+            "arn:aws:iam::111122223333:role/svc/app"
+        );
+        assert!(
+            assume.policies.resource.is_some(),
+            "the trust policy is the resource policy"
+        );
+        assert!(
+            assume.policies.identity.is_none(),
+            "a service has no identity policies"
+        );
+    }
+
+    #[test]
+    fn bad_references_name_the_place_and_the_choices() {
+        let bad = WORLD.replace("\"principal\": \"ec2\"", "\"principal\": \"ec3\"");
+        let e = Scenario::compile_json(&bad, "w.json").unwrap_err();
+        assert_eq!(e.path, "expectations[1].principal");
+        assert!(
+            e.message
+                .contains("unknown principal `ec3` (known: app, ec2)"),
+            "{e}"
+        );
+        let bad = WORLD.replace("\"resource\": \"bucket\"", "\"resource\": \"bucket2\"");
+        let e = Scenario::compile_json(&bad, "w.json").unwrap_err();
+        assert_eq!(e.path, "expectations[0].resource");
+        assert!(e.message.contains("unknown resource `bucket2`"), "{e}");
+        let bad = WORLD.replace(
+            "\"account\": \"prod\", \"arn\"",
+            "\"account\": \"dev\", \"arn\"",
+        );
+        let e = Scenario::compile_json(&bad, "w.json").unwrap_err();
+        assert_eq!(e.path, "resources.bucket.account");
+        let bad = WORLD.replace("\"why\": \"trusted\"", "\"because\": \"trusted\"");
+        assert!(Scenario::compile_json(&bad, "w.json").is_err());
+    }
+}
