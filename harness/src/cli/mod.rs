@@ -5,7 +5,9 @@
 //! arguments, unreadable input).
 
 mod eval;
+mod lint;
 mod run;
+mod test;
 
 use std::process::ExitCode;
 
@@ -35,6 +37,10 @@ enum Command {
     Eval(Box<eval::EvalArgs>),
     /// Run case files (default: corpus/ and scenarios/) against an engine.
     Run(run::RunArgs),
+    /// Check case and scenario files: ids, features, sources, parsing, duplicates.
+    Lint(lint::LintArgs),
+    /// Run scenario and case files and write reports (JSON, Markdown, JUnit): for CI.
+    Test(test::TestArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -43,6 +49,8 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Eval(args) => eval::eval(&args),
         Command::Run(args) => run::run(&args),
+        Command::Lint(args) => lint::lint_command(&args),
+        Command::Test(args) => test::test(&args),
     };
     ExitCode::from(code)
 }

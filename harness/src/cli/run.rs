@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::case::load_path;
+use crate::engine::EngineInfo;
 use crate::report::JsonLines;
 use crate::runner::{load_error_result, run_cases, Status, Summary, TestResult};
 
@@ -31,7 +32,7 @@ pub fn default_paths() -> Vec<PathBuf> {
         .collect()
 }
 
-fn print_problem(result: &TestResult) {
+pub(super) fn print_problem(result: &TestResult) {
     let label = match result.status {
         Status::Fail => "FAIL",
         _ => "ERROR",
@@ -80,23 +81,30 @@ pub fn print_summary(summary: &Summary) {
     );
 }
 
-/// Runs `iam-harness run`.
-pub fn run(args: &RunArgs) -> u8 {
-    let engine = match super::engine_from_spec(&args.engine) {
-        Ok(engine) => engine,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return EXIT_USAGE;
-        }
-    };
-    let paths = if args.paths.is_empty() {
+/// What a suite run reports as it goes.
+pub enum Event<'a> {
+    /// The engine started; this many tests will follow.
+    Start(&'a EngineInfo, usize),
+    /// One result.
+    Result(&'a TestResult),
+}
+
+/// Loads every case under `paths` and runs them through the engine named by `engine_spec`,
+/// handing each event to `on_event` as it comes (unreadable files become error results).
+/// Returns the engine's info and the summary, or a message when the run cannot start.
+pub fn run_suite(
+    paths: &[PathBuf],
+    engine_spec: &str,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> Result<(EngineInfo, Summary), String> {
+    let engine = super::engine_from_spec(engine_spec)?;
+    let paths = if paths.is_empty() {
         default_paths()
     } else {
-        args.paths.clone()
+        paths.to_vec()
     };
     if paths.is_empty() {
-        eprintln!("error: no case paths given and no corpus/ or scenarios/ here");
-        return EXIT_USAGE;
+        return Err("no case paths given and no corpus/ or scenarios/ here".into());
     }
     let info = engine.info();
     let mut cases = Vec::new();
@@ -106,37 +114,52 @@ pub fn run(args: &RunArgs) -> u8 {
         cases.extend(loaded);
         load_errors.extend(errors);
     }
+    let tests = cases.iter().map(|c| c.case.tests.len()).sum::<usize>() + load_errors.len();
+    on_event(Event::Start(&info, tests));
+    let mut summary = Summary::default();
+    let mut emit = |result: TestResult| {
+        summary.add(&result);
+        on_event(Event::Result(&result));
+    };
+    for error in &load_errors {
+        emit(load_error_result(&info.name, error));
+    }
+    let parallel = !engine_spec.starts_with("cmd:");
+    run_cases(engine.as_ref(), &cases, parallel, &mut emit);
+    Ok((info, summary))
+}
+
+/// Runs `iam-harness run`.
+pub fn run(args: &RunArgs) -> u8 {
     let mut jsonl = args.json.then(|| JsonLines::new(std::io::stdout().lock()));
     let mut io_failed = false;
-    if let Some(out) = jsonl.as_mut() {
-        io_failed |= out.header(std::slice::from_ref(&info)).is_err();
-    }
-    let mut summary = Summary::default();
-    {
-        let mut emit = |result: TestResult| {
-            summary.add(&result);
-            match jsonl.as_mut() {
-                Some(out) => io_failed |= out.result(&result).is_err(),
-                None if matches!(result.status, Status::Fail | Status::Error) => {
-                    print_problem(&result)
-                }
-                None => {}
+    let outcome = run_suite(
+        &args.paths,
+        &args.engine,
+        &mut |event| match (event, jsonl.as_mut()) {
+            (Event::Start(info, _), Some(out)) => {
+                io_failed |= out.header(std::slice::from_ref(info)).is_err()
             }
-        };
-        for error in &load_errors {
-            emit(load_error_result(&info.name, error));
+            (Event::Result(result), Some(out)) => io_failed |= out.result(result).is_err(),
+            (Event::Result(result), None)
+                if matches!(result.status, Status::Fail | Status::Error) =>
+            {
+                print_problem(result)
+            }
+            _ => {}
+        },
+    );
+    let (info, summary) = match outcome {
+        Ok(done) => done,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
         }
-        run_cases(engine.as_ref(), &cases, true, &mut emit);
-    }
+    };
     match jsonl.as_mut() {
         Some(out) => io_failed |= out.summary(&summary).is_err(),
         None => {
-            println!(
-                "engine {} {}: {} cases",
-                info.name,
-                info.version,
-                cases.len()
-            );
+            println!("engine {} {}", info.name, info.version);
             print_summary(&summary);
         }
     }

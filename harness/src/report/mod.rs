@@ -1,6 +1,9 @@
 //! Reports. Every run is one JSON Lines stream (DESIGN.md §6): a header line, one line per test
 //! result, and a summary footer; the other renderings are made from that stream.
 
+pub mod junit;
+pub mod markdown;
+
 use std::io::Write;
 
 use serde::Serialize;
@@ -25,6 +28,11 @@ impl<W: Write> JsonLines<W> {
         serde_json::to_writer(&mut self.out, value)?;
         self.out.write_all(b"\n")?;
         self.out.flush()
+    }
+
+    /// Gives back the writer.
+    pub fn into_inner(self) -> W {
+        self.out
     }
 
     /// The header: suite revision, engines and host.

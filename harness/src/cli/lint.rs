@@ -1,0 +1,72 @@
+//! `iam-harness lint`: checks case and scenario files (see [`crate::lint`]).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::case::load_path;
+use crate::lint::{feature_counts, lint, Registry};
+
+/// Arguments of `iam-harness lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Case and scenario files or folders (default: `corpus/` and `scenarios/`).
+    paths: Vec<PathBuf>,
+    /// The feature registry.
+    #[arg(long, default_value = "corpus/features.json")]
+    features: PathBuf,
+    /// The folder case ids are relative to.
+    #[arg(long, default_value = "corpus")]
+    root: PathBuf,
+    /// Fail when a registered feature has fewer than this many cases (0: do not check).
+    #[arg(long, default_value_t = 0)]
+    min_cases_per_feature: usize,
+}
+
+/// Runs `iam-harness lint`.
+pub fn lint_command(args: &LintArgs) -> u8 {
+    let registry = match Registry::load(&args.features) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        super::run::default_paths()
+    } else {
+        args.paths.clone()
+    };
+    let mut cases = Vec::new();
+    let mut problems = 0usize;
+    for path in &paths {
+        let (loaded, errors) = load_path(path);
+        cases.extend(loaded);
+        for e in errors {
+            println!("{e}");
+            problems += 1;
+        }
+    }
+    for finding in lint(&cases, &registry, &args.root) {
+        println!("{finding}");
+        problems += 1;
+    }
+    if args.min_cases_per_feature > 0 {
+        for (feature, n) in feature_counts(&cases, &registry) {
+            if n < args.min_cases_per_feature && feature != "regression" {
+                println!(
+                    "feature `{feature}` has {n} cases (fewer than {})",
+                    args.min_cases_per_feature
+                );
+                problems += 1;
+            }
+        }
+    }
+    println!("{} cases checked, {problems} problems", cases.len());
+    if problems == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}

@@ -1,0 +1,168 @@
+//! Checks a corpus for the mistakes that make a conformance suite lie: ids that do not match their
+//! file, unregistered features, missing or non-AWS sources, policies that do not parse in a case
+//! that does not expect `invalid`, and duplicate cases (same policies and requests).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::case::{CaseError, Expect, LoadedCase};
+use crate::engine::reference::PolicySet;
+
+/// One lint finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The file.
+    pub file: PathBuf,
+    /// The case id.
+    pub case: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: `{}`: {}",
+            self.file.display(),
+            self.case,
+            self.message
+        )
+    }
+}
+
+/// The feature registry (`corpus/features.json`): feature name → meaning and spec section.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    features: BTreeMap<String, serde_json::Value>,
+}
+
+impl Registry {
+    /// Reads the registry file.
+    pub fn load(path: &Path) -> Result<Registry, CaseError> {
+        let err = |message: String| CaseError {
+            file: path.display().to_string(),
+            path: "features".into(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+        let features = value
+            .get("features")
+            .and_then(|f| f.as_object())
+            .ok_or_else(|| err("expected an object `features`".into()))?;
+        Ok(Registry {
+            features: features
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        })
+    }
+
+    /// True when `name` is registered.
+    pub fn contains(&self, name: &str) -> bool {
+        self.features.contains_key(name)
+    }
+
+    /// The registered names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.features.keys().map(String::as_str)
+    }
+}
+
+/// True for a documentation URL the corpus accepts as a source.
+fn is_aws_doc(url: &str) -> bool {
+    url.starts_with("https://docs.aws.amazon.com/")
+        || url.starts_with("https://github.com/awsdocs/")
+}
+
+/// The id a case file at `file` must have, given the corpus root.
+fn expected_id(root: &Path, file: &Path) -> Option<String> {
+    let rel = file.strip_prefix(root).ok()?.with_extension("");
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// Lints loaded cases. `root` is the corpus root ids are relative to (cases compiled from
+/// scenario files are exempt from the path rule: their ids come from the scenario).
+pub fn lint(cases: &[LoadedCase], registry: &Registry, root: &Path) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut ids: HashMap<&str, &Path> = HashMap::new();
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for loaded in cases {
+        let case = &loaded.case;
+        let mut find = |message: String| {
+            findings.push(Finding {
+                file: loaded.file.clone(),
+                case: case.id.clone(),
+                message,
+            })
+        };
+        let from_scenario = case.features.iter().any(|f| f == "scenario");
+        if let Some(previous) = ids.insert(&case.id, &loaded.file) {
+            find(format!("duplicate id, also in `{}`", previous.display()));
+        }
+        if !from_scenario {
+            match expected_id(root, &loaded.file) {
+                Some(id) if id == case.id => {}
+                Some(id) => find(format!("the id must match the file path: expected `{id}`")),
+                None => find(format!(
+                    "the file is not under the corpus root `{}`",
+                    root.display()
+                )),
+            }
+        }
+        if case.features.is_empty() {
+            find("no features".into());
+        }
+        for f in &case.features {
+            if !registry.contains(f) {
+                find(format!("unregistered feature `{f}`"));
+            }
+        }
+        if case.source.is_empty() {
+            find("no `source`: cite the AWS documentation that fixes the answer".into());
+        }
+        for s in &case.source {
+            if !is_aws_doc(s) {
+                find(format!("source `{s}` is not AWS documentation"));
+            }
+        }
+        let expects_invalid = case.tests.iter().any(|t| t.expect == Expect::Invalid);
+        if let Err(errors) = PolicySet::from_case(case) {
+            if !expects_invalid {
+                find(format!("a policy does not parse: {}", errors.join("; ")));
+            }
+        }
+        let key = serde_json::json!([
+            serde_json::to_value(&case.policies).unwrap_or_default(),
+            case.tests
+                .iter()
+                .map(|t| serde_json::to_value(&t.request).unwrap_or_default())
+                .collect::<Vec<_>>()
+        ])
+        .to_string();
+        if let Some(other) = seen.insert(key, &case.id) {
+            find(format!(
+                "duplicate of case `{other}` (same policies and requests)"
+            ));
+        }
+    }
+    findings
+}
+
+/// How many cases name each registered feature (features with none are listed with 0).
+pub fn feature_counts(cases: &[LoadedCase], registry: &Registry) -> BTreeMap<String, usize> {
+    let mut counts: BTreeMap<String, usize> = registry.names().map(|n| (n.to_owned(), 0)).collect();
+    for loaded in cases {
+        for f in &loaded.case.features {
+            *counts.entry(f.clone()).or_default() += 1;
+        }
+    }
+    counts
+}
