@@ -15,6 +15,7 @@ pub mod engine;
 pub mod glob;
 pub mod policy;
 pub mod request;
+pub mod values;
 
 pub use case::{Case, Expect};
 pub use engine::{Decision, Evaluator, Outcome};

@@ -1,1 +1,4 @@
 //! The reference evaluator (placeholder: being written).
+
+pub mod condition;
+pub mod variables;
