@@ -29,8 +29,8 @@
 //!   ignored (`10.1.2.3/8` = `10.0.0.0/8`). A request value must be a bare address. An IPv4
 //!   address is never inside an IPv6 network or the reverse (no IPv4-mapped equivalence).
 //! - **Booleans**: `true` and `false`, ignoring ASCII case.
-//! - **Base 64**: the standard alphabet (`+`, `/`), padding optional (`QQ==` and `QQ` are both
-//!   the byte `A`), no whitespace, and unused trailing bits must be zero so that each byte
+//! - **Base 64**: the standard alphabet (`+`, `/`), padding optional but complete when written
+//!   (`QQ==` and `QQ` are both the byte `A`; `QQ=` is invalid), no whitespace, and unused trailing bits must be zero so that each byte
 //!   string has a single spelling.
 
 use std::cmp::Ordering;
@@ -420,6 +420,10 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 /// assert_eq!(decode_base64("Q"), None);
 /// ```
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    // The engine would also take partial padding (`QQ=`); padding, when written, is complete.
+    if text.ends_with('=') && text.len() % 4 != 0 {
+        return None;
+    }
     BASE64.decode(text).ok()
 }
 
@@ -548,7 +552,7 @@ mod tests {
 
     #[rstest]
     #[case("")]
-    #[case("24")]
+    #[case("24-01")]
     #[case("2024-1")]
     #[case("2024-13")]
     #[case("2024-00")]

@@ -277,3 +277,732 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
         .flat_map(char::to_lowercase)
         .eq(b.chars().flat_map(char::to_lowercase))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::model::{OneOrMany, ValueType};
+    use crate::request::ContextEntry;
+    use rstest::rstest;
+    use BaseOperator::*;
+
+    /// A request-context value for key `k` in the tables.
+    #[derive(Clone, Copy)]
+    enum R<'a> {
+        Missing,
+        One(&'a str),
+        Many(&'a [&'a str]),
+    }
+
+    fn context(r: R<'_>) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("aws:username", ContextEntry::Single("alice".into()));
+        ctx.insert(
+            "aws:PrincipalTag/Team",
+            ContextEntry::Single("blue*".into()),
+        );
+        ctx.insert(
+            "aws:TagKeys",
+            ContextEntry::Multi(vec!["x".into(), "y".into()]),
+        );
+        match r {
+            R::Missing => {}
+            R::One(v) => ctx.insert("k", ContextEntry::Single(v.into())),
+            R::Many(vs) => ctx.insert(
+                "k",
+                ContextEntry::Multi(vs.iter().map(|v| v.to_string()).collect()),
+            ),
+        }
+        ctx
+    }
+
+    fn entry(key: &str, values: &[&str]) -> ConditionEntry {
+        ConditionEntry {
+            key: key.into(),
+            values: OneOrMany::Many(
+                values
+                    .iter()
+                    .map(|v| ConditionValue {
+                        text: v.to_string(),
+                        json_type: ValueType::String,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    fn operator(
+        qualifier: Option<SetQualifier>,
+        base: BaseOperator,
+        if_exists: bool,
+    ) -> ConditionOperator {
+        ConditionOperator {
+            qualifier,
+            base,
+            if_exists,
+        }
+    }
+
+    /// Evaluates `"<op>": {"k": values}` (operator written as in a policy) with variables on.
+    fn eval(op: &str, values: &[&str], r: R<'_>) -> bool {
+        eval_with(op, values, r, true)
+    }
+
+    fn eval_with(op: &str, values: &[&str], r: R<'_>, variables: bool) -> bool {
+        let op: ConditionOperator = op.parse().unwrap();
+        condition_entry_holds(&op, &entry("K", values), &context(r), variables)
+    }
+
+    /// Every base operator but Null, through its positive form: `policy` is matched by `hit`, not
+    /// by `miss`, and `other` is a second policy value matched by neither.
+    #[rstest]
+    #[case(StringEquals, "alice", "alice", "Alice", "bob")]
+    #[case(StringEqualsIgnoreCase, "ÄLICE", "älice", "alicex", "bob")]
+    #[case(StringLike, "home/*/f?le", "home/a/b/file", "home/a/b/fiile", "x*")]
+    #[case(NumericEquals, "10", "10.00", "9.99", "11")]
+    #[case(NumericLessThan, "10", "9.99", "10", "1")]
+    #[case(NumericLessThanEquals, "10", "10.0", "10.000001", "1")]
+    #[case(NumericGreaterThan, "0.1", "0.10000000000000001", "0.1", "5")]
+    #[case(NumericGreaterThanEquals, "-0", "0", "-0.001", "5")]
+    #[case(
+        DateEquals,
+        "2024-01-01T00:00:00Z",
+        "2024",
+        "2024-01-01T00:00:01Z",
+        "1999"
+    )]
+    #[case(
+        DateLessThan,
+        "2024-01-01",
+        "2023-12-31T23:59:59Z",
+        "1704067200",
+        "1999"
+    )]
+    #[case(DateLessThanEquals, "2024-01-01", "1704067200", "1704067201", "1999")]
+    #[case(
+        DateGreaterThan,
+        "2024-03-15T12:30:00+01:00",
+        "2024-03-15T11:30:01Z",
+        "2024-03-15T11:30:00Z",
+        "2099"
+    )]
+    #[case(
+        DateGreaterThanEquals,
+        "2024-03",
+        "2024-03-01T00:00Z",
+        "2024-02-29T23:59:59.999Z",
+        "2099"
+    )]
+    #[case(Bool, "true", "TRUE", "false", "maybe")]
+    #[case(BinaryEquals, "QUJD", "QUJD", "QUJE", "QQ==")]
+    #[case(
+        IpAddress,
+        "203.0.113.0/24",
+        "203.0.113.77",
+        "203.0.114.1",
+        "10.0.0.0/8"
+    )]
+    #[case(
+        ArnEquals,
+        "arn:aws:iam::*:role/app-*",
+        "arn:aws:iam::111122223333:role/app-x",
+        "arn:aws:iam::111122223333:user/app-x",
+        "arn:aws:s3:::bucket"
+    )]
+    #[case(
+        ArnLike,
+        "arn:aws:iam::*:role/app-*",
+        "arn:aws:iam::111122223333:role/app-x",
+        "arn:aws:iam::111122223333:user/app-x",
+        "arn:aws:s3:::bucket"
+    )]
+    fn every_operator(
+        #[case] positive: BaseOperator,
+        #[case] policy: &str,
+        #[case] hit: &str,
+        #[case] miss: &str,
+        #[case] other: &str,
+    ) {
+        use SetQualifier::{ForAllValues, ForAnyValue};
+        let twins = std::iter::once(positive).chain(positive.negated());
+        for base in twins {
+            let neg = base.is_negated();
+            let holds = |q: Option<SetQualifier>, if_exists: bool, values: &[&str], r: R<'_>| {
+                condition_entry_holds(
+                    &operator(q, base, if_exists),
+                    &entry("k", values),
+                    &context(r),
+                    true,
+                )
+            };
+            let name = base.as_str();
+            // Single value: match, non-match; the negated twin is the exact negation.
+            assert_eq!(
+                holds(None, false, &[policy], R::One(hit)),
+                !neg,
+                "{name} hit"
+            );
+            assert_eq!(
+                holds(None, false, &[policy], R::One(miss)),
+                neg,
+                "{name} miss"
+            );
+            // Several values: OR for positive, NOR for negated.
+            assert_eq!(
+                holds(None, false, &[other, policy], R::One(hit)),
+                !neg,
+                "{name} or"
+            );
+            assert_eq!(
+                holds(None, false, &[other, policy], R::One(miss)),
+                neg,
+                "{name} nor"
+            );
+            // Missing key, and IfExists.
+            assert_eq!(
+                holds(None, false, &[policy], R::Missing),
+                neg,
+                "{name} missing"
+            );
+            assert!(
+                holds(None, true, &[policy], R::Missing),
+                "{name}IfExists missing"
+            );
+            assert_eq!(
+                holds(None, true, &[policy], R::One(hit)),
+                !neg,
+                "{name}IfExists hit"
+            );
+            assert_eq!(
+                holds(None, true, &[policy], R::One(miss)),
+                neg,
+                "{name}IfExists miss"
+            );
+            // Set qualifiers.
+            let mixed = R::Many(&[miss, hit]);
+            let hits = R::Many(&[hit, hit]);
+            let misses = R::Many(&[miss]);
+            let empty = R::Many(&[]);
+            let all = Some(ForAllValues);
+            let any = Some(ForAnyValue);
+            assert!(
+                !holds(all, false, &[policy], mixed),
+                "ForAllValues:{name} mixed"
+            );
+            assert_eq!(
+                holds(all, false, &[policy], hits),
+                !neg,
+                "ForAllValues:{name} hits"
+            );
+            assert_eq!(
+                holds(all, false, &[policy], misses),
+                neg,
+                "ForAllValues:{name} misses"
+            );
+            assert!(
+                holds(all, false, &[policy], empty),
+                "ForAllValues:{name} empty"
+            );
+            assert!(
+                holds(all, false, &[policy], R::Missing),
+                "ForAllValues:{name} missing"
+            );
+            assert!(
+                holds(any, false, &[policy], mixed),
+                "ForAnyValue:{name} mixed"
+            );
+            assert_eq!(
+                holds(any, false, &[policy], hits),
+                !neg,
+                "ForAnyValue:{name} hits"
+            );
+            assert_eq!(
+                holds(any, false, &[policy], misses),
+                neg,
+                "ForAnyValue:{name} misses"
+            );
+            assert!(
+                !holds(any, false, &[policy], empty),
+                "ForAnyValue:{name} empty"
+            );
+            assert!(
+                !holds(any, false, &[policy], R::Missing),
+                "ForAnyValue:{name} missing"
+            );
+            assert!(
+                holds(any, true, &[policy], R::Missing),
+                "ForAnyValue:{name}IfExists"
+            );
+            assert!(
+                !holds(any, true, &[policy], empty),
+                "ForAnyValue:{name}IfExists empty"
+            );
+            assert!(
+                holds(all, true, &[policy], R::Missing),
+                "ForAllValues:{name}IfExists"
+            );
+            // A single-valued key is a one-element set.
+            assert_eq!(
+                holds(any, false, &[policy], R::One(hit)),
+                !neg,
+                "{name} any single"
+            );
+            assert_eq!(
+                holds(all, false, &[policy], R::One(miss)),
+                neg,
+                "{name} all single"
+            );
+            // Plain operator on a multivalued key: any request value (negated: none).
+            assert_eq!(
+                holds(None, false, &[policy], mixed),
+                !neg,
+                "{name} plain mixed"
+            );
+            assert_eq!(
+                holds(None, false, &[policy], misses),
+                neg,
+                "{name} plain misses"
+            );
+            assert_eq!(
+                holds(None, false, &[policy], empty),
+                neg,
+                "{name} plain empty"
+            );
+            assert_eq!(
+                holds(None, true, &[policy], empty),
+                neg,
+                "{name}IfExists empty"
+            );
+        }
+    }
+
+    #[test]
+    fn every_base_operator_is_covered() {
+        // The table above names each positive operator; their negated twins and Null (tested
+        // below) complete the 27.
+        let positives = [
+            StringEquals,
+            StringEqualsIgnoreCase,
+            StringLike,
+            NumericEquals,
+            NumericLessThan,
+            NumericLessThanEquals,
+            NumericGreaterThan,
+            NumericGreaterThanEquals,
+            DateEquals,
+            DateLessThan,
+            DateLessThanEquals,
+            DateGreaterThan,
+            DateGreaterThanEquals,
+            Bool,
+            BinaryEquals,
+            IpAddress,
+            ArnEquals,
+            ArnLike,
+        ];
+        let mut covered: Vec<BaseOperator> = positives
+            .iter()
+            .flat_map(|p| std::iter::once(*p).chain(p.negated()))
+            .collect();
+        covered.push(Null);
+        for base in BaseOperator::ALL {
+            assert!(covered.contains(&base), "{}", base.as_str());
+        }
+        assert_eq!(covered.len(), BaseOperator::ALL.len());
+    }
+
+    #[rstest]
+    #[case("Null", &["true"], R::Missing, true)]
+    #[case("Null", &["true"], R::One("x"), false)]
+    #[case("Null", &["false"], R::Missing, false)]
+    #[case("Null", &["false"], R::One("x"), true)]
+    #[case("Null", &["TRUE"], R::Missing, true)]
+    #[case("Null", &["true"], R::One(""), false)]
+    #[case("Null", &["false"], R::One(""), true)]
+    #[case("Null", &["true"], R::Many(&[]), false)]
+    #[case("Null", &["false"], R::Many(&[]), true)]
+    #[case("Null", &["true", "false"], R::Missing, true)]
+    #[case("Null", &["true", "false"], R::One("x"), true)]
+    #[case("Null", &["maybe"], R::Missing, false)]
+    #[case("Null", &["maybe"], R::One("x"), false)]
+    #[case("ForAllValues:Null", &["true"], R::Missing, true)]
+    #[case("ForAllValues:Null", &["false"], R::Missing, false)]
+    #[case("ForAnyValue:Null", &["true"], R::Missing, true)]
+    #[case("ForAnyValue:Null", &["false"], R::Many(&["a"]), true)]
+    fn null(#[case] op: &str, #[case] values: &[&str], #[case] r: R<'_>, #[case] expected: bool) {
+        assert_eq!(eval(op, values, r), expected);
+    }
+
+    #[test]
+    fn null_entry_in_context_is_missing() {
+        let mut ctx = Context::new();
+        ctx.insert("k", ContextEntry::Null);
+        let op: ConditionOperator = "Null".parse().unwrap();
+        assert!(condition_entry_holds(
+            &op,
+            &entry("k", &["true"]),
+            &ctx,
+            true
+        ));
+        let op: ConditionOperator = "StringNotEquals".parse().unwrap();
+        assert!(condition_entry_holds(&op, &entry("k", &["a"]), &ctx, true));
+    }
+
+    #[rstest]
+    // Every W3C form on the policy side, against the same instant written in full.
+    #[case("DateEquals", "2024", "2024-01-01T00:00:00Z", true)]
+    #[case("DateEquals", "2024-06", "2024-06-01T00:00:00Z", true)]
+    #[case("DateEquals", "2024-06-15", "2024-06-15T00:00:00Z", true)]
+    #[case("DateEquals", "2024-06-15T10:20Z", "2024-06-15T10:20:00Z", true)]
+    #[case("DateEquals", "2024-06-15T10:20:30Z", "2024-06-15T10:20:30.000Z", true)]
+    #[case(
+        "DateEquals",
+        "2024-06-15T10:20:30.25Z",
+        "2024-06-15T10:20:30.250Z",
+        true
+    )]
+    #[case(
+        "DateEquals",
+        "2024-06-15T10:20:30.25Z",
+        "2024-06-15T10:20:30.251Z",
+        false
+    )]
+    #[case(
+        "DateEquals",
+        "2024-06-15T12:20:30+02:00",
+        "2024-06-15T10:20:30Z",
+        true
+    )]
+    #[case(
+        "DateEquals",
+        "2024-06-15T05:50:30-04:30",
+        "2024-06-15T10:20:30Z",
+        true
+    )]
+    // Epoch seconds on either side.
+    #[case("DateEquals", "1718446830", "2024-06-15T10:20:30Z", true)]
+    #[case("DateEquals", "2024-06-15T10:20:30Z", "1718446830", true)]
+    #[case("DateLessThan", "2024-06-15T10:20:30Z", "1718446829.5", true)]
+    #[case("DateGreaterThan", "0", "-1", false)]
+    #[case("DateGreaterThan", "-1", "0", true)]
+    // Four digits are a year, not epoch seconds.
+    #[case("DateGreaterThan", "2000", "1999-12-31T23:59:59Z", false)]
+    // A request value that is not a date matches nothing.
+    #[case("DateLessThan", "2024", "yesterday", false)]
+    #[case("DateNotEquals", "2024", "yesterday", true)]
+    #[case("DateGreaterThanEquals", "2024", "2024-02-30", false)]
+    fn dates(
+        #[case] op: &str,
+        #[case] policy: &str,
+        #[case] request: &str,
+        #[case] expected: bool,
+    ) {
+        assert_eq!(eval(op, &[policy], R::One(request)), expected);
+    }
+
+    #[test]
+    fn epoch_time_works_with_numeric_and_date_operators() {
+        let mut ctx = Context::new();
+        ctx.insert("aws:EpochTime", ContextEntry::Single("1718446830".into()));
+        let numeric: ConditionOperator = "NumericLessThan".parse().unwrap();
+        let date: ConditionOperator = "DateLessThan".parse().unwrap();
+        let e = entry("aws:epochtime", &["1718446831"]);
+        assert!(condition_entry_holds(&numeric, &e, &ctx, true));
+        assert!(condition_entry_holds(&date, &e, &ctx, true));
+        let e = entry("aws:EpochTime", &["2024-06-15T10:20:31Z"]);
+        assert!(condition_entry_holds(&date, &e, &ctx, true));
+        // A date is not a number.
+        assert!(!condition_entry_holds(&numeric, &e, &ctx, true));
+    }
+
+    #[rstest]
+    #[case("NumericEquals", "0.3", "0.30000000000000004", false)]
+    #[case("NumericEquals", "0.1", "0.10", true)]
+    #[case("NumericEquals", "-0", "0", true)]
+    #[case("NumericEquals", "+5", "5", true)]
+    #[case("NumericEquals", "007", "7", true)]
+    #[case("NumericEquals", "9007199254740993", "9007199254740992", false)]
+    #[case("NumericGreaterThan", "9.99", "10", true)]
+    #[case("NumericLessThan", "9.99", "10", false)]
+    #[case("NumericLessThan", "-1.5", "-1.25", false)]
+    #[case("NumericLessThan", "-1.25", "-1.5", true)]
+    #[case("NumericLessThanEquals", "0.1", "0.1000000000000000000001", false)]
+    #[case("NumericGreaterThanEquals", "1e3", "1000", false)]
+    #[case("NumericEquals", "1000", "1e3", false)]
+    #[case("NumericNotEquals", "1000", "1e3", true)]
+    #[case("NumericLessThan", "10", "ten", false)]
+    #[case("NumericNotEquals", "10", "", true)]
+    fn numbers(
+        #[case] op: &str,
+        #[case] policy: &str,
+        #[case] request: &str,
+        #[case] expected: bool,
+    ) {
+        assert_eq!(eval(op, &[policy], R::One(request)), expected);
+    }
+
+    #[rstest]
+    #[case("IpAddress", &["203.0.113.0/24"], "203.0.113.255", true)]
+    #[case("IpAddress", &["203.0.113.0/24"], "203.0.112.255", false)]
+    #[case("IpAddress", &["203.0.113.9"], "203.0.113.9", true)]
+    #[case("IpAddress", &["203.0.113.9"], "203.0.113.10", false)]
+    #[case("IpAddress", &["2001:db8::/32"], "2001:db8:ffff::1", true)]
+    #[case("IpAddress", &["2001:db8::/32"], "2001:db9::1", false)]
+    #[case("IpAddress", &["2001:db8::7"], "2001:DB8::7", true)]
+    #[case("IpAddress", &["0.0.0.0/0"], "2001:db8::1", false)]
+    #[case("IpAddress", &["10.0.0.0/8", "2001:db8::/32"], "2001:db8::1", true)]
+    #[case("IpAddress", &["10.0.0.0/8"], "not-an-ip", false)]
+    #[case("IpAddress", &["10.0.0.0/8"], "10.0.0.0/24", false)]
+    #[case("NotIpAddress", &["10.0.0.0/8", "192.168.0.0/16"], "192.168.1.1", false)]
+    #[case("NotIpAddress", &["10.0.0.0/8", "192.168.0.0/16"], "172.16.0.1", true)]
+    #[case("NotIpAddress", &["10.0.0.0/8"], "not-an-ip", true)]
+    fn ip(
+        #[case] op: &str,
+        #[case] values: &[&str],
+        #[case] request: &str,
+        #[case] expected: bool,
+    ) {
+        assert_eq!(eval(op, values, R::One(request)), expected);
+    }
+
+    #[rstest]
+    #[case("BinaryEquals", "QUJD", "QUJD", true)]
+    #[case("BinaryEquals", "QQ==", "QQ", true)]
+    #[case("BinaryEquals", "QQ", "QQ==", true)]
+    #[case("BinaryEquals", "QUJD", "QUJE", false)]
+    #[case("BinaryEquals", "QUJD", "ABC", false)]
+    #[case("BinaryEquals", "not base64!", "not base64!", false)]
+    #[case("Bool", "false", "False", true)]
+    #[case("Bool", "true", "1", false)]
+    #[case("Bool", "yes", "yes", false)]
+    #[case("StringEqualsIgnoreCase", "Straße", "STRAßE", true)]
+    #[case("StringEqualsIgnoreCase", "ΣΊΣΥΦΟΣ", "σίσυφοσ", true)]
+    #[case("StringEqualsIgnoreCase", "abc", "abcd", false)]
+    #[case("StringNotEqualsIgnoreCase", "ABC", "abc", false)]
+    #[case("StringEquals", "abc", "ABC", false)]
+    #[case("StringLike", "ABC*", "abcd", false)]
+    // The request value is literal (§7.16): its `*` is an ordinary character.
+    #[case("StringLike", "a*", "a*", true)]
+    #[case("StringLike", "a?c", "a*c", true)]
+    #[case("StringEquals", "a*", "abc", false)]
+    #[case("StringLike", "a\\b*", "a\\bc", true)]
+    #[case("StringLike", "a\\*", "a\\xyz", true)]
+    #[case("StringLike", "a\\*", "a*", false)]
+    #[case("StringNotLike", "*.jpg", "photo.png", true)]
+    #[case("StringNotLike", "*.jpg", "photo.jpg", false)]
+    #[case("StringLike", "", "", true)]
+    #[case("StringLike", "*", "", true)]
+    #[case("StringLike", "?", "", false)]
+    fn scalar_values(
+        #[case] op: &str,
+        #[case] policy: &str,
+        #[case] request: &str,
+        #[case] expected: bool,
+    ) {
+        assert_eq!(eval(op, &[policy], R::One(request)), expected);
+        assert_eq!(eval_with(op, &[policy], R::One(request), false), expected);
+    }
+
+    #[rstest]
+    #[case("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b.txt", true)]
+    #[case("arn:aws:s3:::bucket/*", "arn:aws:s3:::other/a", false)]
+    #[case("arn:aws:s3:::bucket/*", "arn:aws-cn:s3:::bucket/a", false)]
+    #[case(
+        "arn:aws:ec2:*:111122223333:instance/*",
+        "arn:aws:ec2:eu-west-1:111122223333:instance/i-1",
+        true
+    )]
+    #[case(
+        "arn:aws:ec2:us-*:111122223333:instance/*",
+        "arn:aws:ec2:eu-west-1:111122223333:instance/i-1",
+        false
+    )]
+    #[case(
+        "arn:aws:ec2:*:*:instance/*",
+        "arn:aws:ec2:eu-west-1:444455556666:instance/i-1",
+        true
+    )]
+    #[case(
+        "arn:aws:ec2:*:1111222233??:instance/*",
+        "arn:aws:ec2:eu-west-1:111122223344:instance/i-1",
+        true
+    )]
+    #[case(
+        "arn:aws:ec2:*:1111222233??:instance/*",
+        "arn:aws:ec2:eu-west-1:111122224444:instance/i-1",
+        false
+    )]
+    #[case(
+        "arn:aws:iam::111122223333:role/Admin",
+        "arn:aws:iam::111122223333:role/admin",
+        false
+    )]
+    #[case(
+        "arn:aws:iam::111122223333:role/Admin",
+        "arn:aws:iam::111122223333:role/Admin",
+        true
+    )]
+    #[case(
+        "arn:aws:iam::111122223333:role/Admin",
+        "arn:aws:sts::111122223333:role/Admin",
+        false
+    )]
+    fn arns(#[case] policy: &str, #[case] request: &str, #[case] expected: bool) {
+        for op in ["ArnLike", "ArnEquals"] {
+            assert_eq!(eval(op, &[policy], R::One(request)), expected, "{op}");
+        }
+        for op in ["ArnNotLike", "ArnNotEquals"] {
+            assert_eq!(eval(op, &[policy], R::One(request)), !expected, "{op}");
+        }
+    }
+
+    #[rstest]
+    #[case("StringEquals", &["home/${aws:username}"], "home/alice", true)]
+    #[case("StringEquals", &["home/${AWS:UserName}"], "home/alice", true)]
+    #[case("StringEquals", &["home/${aws:username}"], "home/bob", false)]
+    #[case("StringLike", &["home/${aws:username}/*"], "home/alice/docs/x", true)]
+    #[case("StringLike", &["home/${aws:username}/*"], "home/bob/docs/x", false)]
+    #[case("StringEqualsIgnoreCase", &["HOME/${aws:username}"], "home/ALICE", true)]
+    // A default is used only when the key is missing.
+    #[case("StringEquals", &["${aws:PrincipalTag/dept, 'none'}"], "none", true)]
+    #[case("StringEquals", &["${aws:username, 'none'}"], "none", false)]
+    #[case("StringEquals", &["${aws:username, 'none'}"], "alice", true)]
+    // `${*}` is a literal star, and a substituted value's `*` is literal too.
+    #[case("StringLike", &["file${*}"], "file*", true)]
+    #[case("StringLike", &["file${*}"], "fileX", false)]
+    #[case("StringLike", &["file*"], "fileX", true)]
+    #[case("StringLike", &["${aws:PrincipalTag/team}"], "blue*", true)]
+    #[case("StringLike", &["${aws:PrincipalTag/team}"], "blue-green", false)]
+    #[case("StringLike", &["${aws:PrincipalTag/team}*"], "blue*-green", true)]
+    #[case("StringEquals", &["a${?}b${$}"], "a?b$", true)]
+    // An unresolved variable is null: positive operators miss, negated ones match.
+    #[case("StringEquals", &["${aws:PrincipalTag/dept}"], "", false)]
+    #[case("StringEquals", &["${aws:PrincipalTag/dept}"], "${aws:PrincipalTag/dept}", false)]
+    #[case("StringNotEquals", &["${aws:PrincipalTag/dept}"], "anything", true)]
+    #[case("StringLike", &["${aws:PrincipalTag/dept}*"], "x", false)]
+    #[case("StringNotLike", &["${aws:PrincipalTag/dept}*"], "x", true)]
+    #[case("StringEquals", &["${aws:PrincipalTag/dept}", "x"], "x", true)]
+    #[case("StringNotEquals", &["${aws:PrincipalTag/dept}", "x"], "x", false)]
+    // A multivalued key is not a variable.
+    #[case("StringEquals", &["${aws:TagKeys}"], "x", false)]
+    #[case("StringNotEquals", &["${aws:TagKeys}"], "x", true)]
+    #[case("StringEquals", &["${aws:TagKeys, 'd'}"], "d", true)]
+    // ARN operators take variables as patterns.
+    #[case("ArnLike", &["arn:aws:iam::*:user/${aws:username}"], "arn:aws:iam::111122223333:user/alice", true)]
+    #[case("ArnEquals", &["arn:aws:iam::*:user/${aws:username}"], "arn:aws:iam::111122223333:user/bob", false)]
+    #[case("ArnNotLike", &["arn:aws:iam::*:user/${aws:nobody}"], "arn:aws:iam::111122223333:user/bob", true)]
+    // Other families do not substitute.
+    #[case("NumericEquals", &["${aws:username}"], "5", false)]
+    #[case("Bool", &["${aws:username}"], "true", false)]
+    // A malformed variable is literal text.
+    #[case("StringEquals", &["${aws:username"], "${aws:username", true)]
+    fn variables(
+        #[case] op: &str,
+        #[case] values: &[&str],
+        #[case] request: &str,
+        #[case] expected: bool,
+    ) {
+        assert_eq!(eval(op, values, R::One(request)), expected);
+    }
+
+    #[rstest]
+    #[case("StringEquals", "${aws:username}", "${aws:username}", true)]
+    #[case("StringEquals", "${aws:username}", "alice", false)]
+    #[case("StringNotEquals", "${aws:username}", "alice", true)]
+    #[case("StringLike", "${aws:username}*", "${aws:username}-x", true)]
+    #[case("StringLike", "file${*}", "file${*}", true)]
+    #[case("StringLike", "file${*}", "file*", false)]
+    #[case(
+        "ArnLike",
+        "arn:aws:iam::*:user/${aws:username}",
+        "arn:aws:iam::1:user/alice",
+        false
+    )]
+    fn variables_disabled_are_literal(
+        #[case] op: &str,
+        #[case] policy: &str,
+        #[case] request: &str,
+        #[case] expected: bool,
+    ) {
+        assert_eq!(eval_with(op, &[policy], R::One(request), false), expected);
+    }
+
+    #[rstest]
+    // ForAllValues: an empty single value is the null data set; ForAnyValue reads it as a value.
+    #[case("ForAllValues:StringEquals", &["a"], R::One(""), true)]
+    #[case("ForAnyValue:StringEquals", &["a"], R::One(""), false)]
+    #[case("ForAnyValue:StringEquals", &[""], R::One(""), true)]
+    #[case("StringEquals", &[""], R::One(""), true)]
+    #[case("StringNotEquals", &["a"], R::One(""), true)]
+    // R ⊆ P.
+    #[case("ForAllValues:StringEquals", &["a", "b", "c"], R::Many(&["a", "c"]), true)]
+    #[case("ForAllValues:StringEquals", &["a", "b"], R::Many(&["a", "c"]), false)]
+    #[case("ForAllValues:StringLike", &["a*", "c*"], R::Many(&["ab", "cd"]), true)]
+    // No r in P.
+    #[case("ForAllValues:StringNotEquals", &["a", "b"], R::Many(&["c", "d"]), true)]
+    #[case("ForAllValues:StringNotEquals", &["a", "b"], R::Many(&["c", "b"]), false)]
+    // Some r in P; some r outside P.
+    #[case("ForAnyValue:StringEquals", &["a", "b"], R::Many(&["c", "b"]), true)]
+    #[case("ForAnyValue:StringNotEquals", &["a", "b"], R::Many(&["a", "b"]), false)]
+    #[case("ForAnyValue:StringNotEquals", &["a", "b"], R::Many(&["a", "z"]), true)]
+    #[case("ForAnyValue:StringNotEqualsIfExists", &["a"], R::Missing, true)]
+    #[case("ForAllValues:StringNotEqualsIfExists", &["a"], R::Many(&["a"]), false)]
+    #[case("ForAnyValue:NumericLessThan", &["10"], R::Many(&["11", "x", "9"]), true)]
+    #[case("ForAllValues:NumericLessThan", &["10"], R::Many(&["1", "x"]), false)]
+    #[case("ForAllValues:Bool", &["true"], R::Many(&["true", "TRUE"]), true)]
+    #[case("ForAnyValue:IpAddress", &["10.0.0.0/8"], R::Many(&["192.0.2.1", "10.1.1.1"]), true)]
+    fn set_qualifiers(
+        #[case] op: &str,
+        #[case] values: &[&str],
+        #[case] r: R<'_>,
+        #[case] expected: bool,
+    ) {
+        assert_eq!(eval(op, values, r), expected);
+    }
+
+    #[test]
+    fn blocks_and_keys_combine_with_and() {
+        let mut ctx = Context::new();
+        ctx.insert("aws:SourceIp", ContextEntry::Single("10.1.2.3".into()));
+        ctx.insert("s3:prefix", ContextEntry::Single("home/alice/".into()));
+        ctx.insert("aws:username", ContextEntry::Single("alice".into()));
+        let block = |op: &str, entries: Vec<ConditionEntry>| Condition {
+            operator: op.parse().unwrap(),
+            entries,
+        };
+        let ip = block("IpAddress", vec![entry("aws:sourceip", &["10.0.0.0/8"])]);
+        let prefix = block(
+            "StringLike",
+            vec![
+                entry("s3:prefix", &["home/${aws:username}/*"]),
+                entry("aws:username", &["al*"]),
+            ],
+        );
+        assert!(conditions_hold(&[ip.clone(), prefix.clone()], &ctx, true));
+        assert!(conditions_hold(&[], &ctx, true));
+        // Variables off: the `${…}` is literal and the prefix no longer matches.
+        assert!(!conditions_hold(&[ip.clone(), prefix], &ctx, false));
+        let wrong_key = block(
+            "StringLike",
+            vec![
+                entry("s3:prefix", &["home/*"]),
+                entry("aws:username", &["bob"]),
+            ],
+        );
+        assert!(!conditions_hold(&[ip.clone(), wrong_key], &ctx, true));
+        let wrong_block = block("NotIpAddress", vec![entry("aws:SourceIp", &["10.0.0.0/8"])]);
+        assert!(!conditions_hold(&[ip, wrong_block], &ctx, true));
+    }
+
+    #[rstest]
+    #[case("abc", "ABC", true)]
+    #[case("ÀÉÎ", "àéî", true)]
+    #[case("İ", "i̇", true)]
+    #[case("a", "á", false)]
+    #[case("ab", "a", false)]
+    #[case("", "", true)]
+    fn ignore_case(#[case] a: &str, #[case] b: &str, #[case] equal: bool) {
+        assert_eq!(eq_ignore_case(a, b), equal);
+        assert_eq!(eq_ignore_case(b, a), equal);
+    }
+}
