@@ -520,6 +520,41 @@ mod tests {
         assert_eq!(num(a) == num(b), order == Ordering::Equal);
     }
 
+    /// `mantissa / 10^scale` written as a decimal.
+    fn decimal(mantissa: i64, scale: u32) -> String {
+        let digits = mantissa.unsigned_abs().to_string();
+        let scale = scale as usize;
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        let sign = if mantissa < 0 { "-" } else { "" };
+        if frac.is_empty() {
+            format!("{sign}{int}")
+        } else {
+            format!("{sign}{int}.{frac}")
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn number_order_is_exact(a in proptest::num::i64::ANY, sa in 0u32..12, b in proptest::num::i64::ANY, sb in 0u32..12) {
+            // a/10^sa vs b/10^sb, cross-multiplied exactly in i128 arithmetic.
+            let left = i128::from(a) * 10i128.pow(sb);
+            let right = i128::from(b) * 10i128.pow(sa);
+            let (ta, tb) = (decimal(a, sa), decimal(b, sb));
+            proptest::prop_assert_eq!(num(&ta).cmp(&num(&tb)), left.cmp(&right), "{} vs {}", ta, tb);
+        }
+
+        #[test]
+        fn numbers_round_trip_through_display(text in "[+-]?[0-9]{0,4}(\\.[0-9]{0,4})?|\\PC{0,8}") {
+            if let Some(n) = parse_number(&text) {
+                let shown = n.to_string();
+                proptest::prop_assert_eq!(parse_number(&shown), Some(n));
+            }
+            // The other readers take any text without panicking.
+            let _ = (parse_date(&text), parse_ip_network(&text), decode_base64(&text));
+        }
+    }
+
     fn at(seconds: i64, nanos: u32) -> Option<Instant> {
         Instant::from_unix(seconds, nanos)
     }
