@@ -4,7 +4,7 @@
 //!
 //! - [`policy`]: the policy language — model, strict parser, validation, printer.
 //! - [`arn`] and [`glob`]: ARN parsing and IAM wildcard matching.
-//! - [`request`]: the request an engine decides.
+//! - [`request`]: the request an engine decides; [`values`]: condition values as operators read them.
 //! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases.
 //! - [`engine`]: the [`engine::Evaluator`] trait and the built-in engines.
 //! - [`runner`] and [`report`]: running cases against engines, and reporting the results.
@@ -22,6 +22,7 @@ pub mod report;
 pub mod request;
 pub mod runner;
 pub mod scenario;
+pub mod values;
 
 pub use case::{Case, Expect};
 pub use engine::{Decision, Evaluator, Outcome};
