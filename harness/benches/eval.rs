@@ -1,17 +1,12 @@
 //! Decisions per second of the reference evaluator: (a) a small identity policy, (b) a
+//! 50-statement policy with wildcards and conditions, (c) a full stack (SCP levels + RCP +
+//! boundary + session + resource policy). Policies are parsed once, as an engine would cache them.
 #![allow(
     missing_docs,
     clippy::expect_used,
     clippy::indexing_slicing,
     reason = "benchmark set-up on fixed, valid inputs"
 )]
-#![allow(
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "benchmark set-up on fixed, valid inputs"
-)]
-//! 50-statement policy with wildcards and conditions, (c) a full stack (SCP levels + RCP +
-//! boundary + session + resource policy). Policies are parsed once, as an engine would cache them.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use iam_harness::engine::reference::{PolicySet, ReferenceEvaluator};

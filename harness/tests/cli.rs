@@ -1,19 +1,12 @@
 //! End-to-end tests of the `iam-harness` binary: `run` over a small corpus (passing, and with a
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failure should stop the test"
-)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "test code: a failure should stop the test"
-)]
 //! deliberately wrong expectation), `run --json`, `test` reports, `eval`, and `lint`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failure should stop the test"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};
