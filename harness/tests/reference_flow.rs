@@ -218,12 +218,12 @@ fn identity_boundary_session(
 
 /// IAM-SPEC §1.7: an SCP Allow at every level; a Deny at any level.
 #[rstest]
-#[case::full_access_everywhere(&[&[ALLOW_ALL], &[ALLOW_ALL], &[ALLOW_ALL]], Allow)]
-#[case::missing_at_ou(&[&[ALLOW_ALL], &[ALLOW_PUT], &[ALLOW_ALL]], ImplicitDeny)]
-#[case::empty_level(&[&[ALLOW_ALL], &[]], ImplicitDeny)]
-#[case::union_at_one_level(&[&[ALLOW_ALL], &[ALLOW_PUT, ALLOW_GET]], Allow)]
-#[case::deny_at_root(&[&[ALLOW_ALL, DENY_GET], &[ALLOW_ALL]], ExplicitDeny)]
-fn scp_levels(#[case] levels: &[&[&str]], #[case] expect: Decision) {
+#[case::full_access_everywhere(vec![vec![ALLOW_ALL], vec![ALLOW_ALL], vec![ALLOW_ALL]], Allow)]
+#[case::missing_at_ou(vec![vec![ALLOW_ALL], vec![ALLOW_PUT], vec![ALLOW_ALL]], ImplicitDeny)]
+#[case::empty_level(vec![vec![ALLOW_ALL], vec![]], ImplicitDeny)]
+#[case::union_at_one_level(vec![vec![ALLOW_ALL], vec![ALLOW_PUT, ALLOW_GET]], Allow)]
+#[case::deny_at_root(vec![vec![ALLOW_ALL, DENY_GET], vec![ALLOW_ALL]], ExplicitDeny)]
+fn scp_levels(#[case] levels: Vec<Vec<&str>>, #[case] expect: Decision) {
     let set = PolicySet {
         identity: vec![doc(PolicyKind::Identity, ALLOW_GET)],
         scp: Some(
