@@ -5,6 +5,7 @@
 //! Parsing runs in two steps, like Cedar's: the JSON text is read into an order- and
 //! duplicate-preserving tree, then that tree is checked and turned into the [`model`] types.
 
+mod json;
 pub mod model;
 mod parse;
 mod print;

@@ -1,4 +1,4 @@
-//! Placeholder: validation by kind is being written.
+//! Placeholder kept for the build while parse and print are checked.
 use super::{Policy, PolicyErrors, PolicyKind};
 
 /// Checks the rules of IAM-SPEC §6 for a policy of `kind`; `text` is the original text (sizes).
