@@ -214,7 +214,7 @@ fn eval_reports_an_invalid_policy_with_its_path() {
 
 #[test]
 fn lint_flags_ids_features_and_sources() {
-    let bad = case("a/elsewhere", "allow", "s3:GetObject")
+    let bad = case("a/elsewhere", "implicit_deny", "s3:PutObject")
         .replace("\"identity\"]", "\"unknown-feature\"]")
         .replace("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html", "https://example.com");
     let dir = corpus(&[
