@@ -117,12 +117,14 @@ fn unique_fields<'a>(
     path: &str,
     pairs: &'a [(String, Json)],
 ) -> Vec<(&'a str, &'a Json)> {
+    // A set rather than a scan of `fields`: an object may have very many keys (fuzzing).
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
     let mut fields: Vec<(&str, &Json)> = Vec::with_capacity(pairs.len());
     for (key, value) in pairs {
-        if fields.iter().any(|(seen, _)| *seen == key) {
-            errors.push(&child(path, key), format!("duplicate key `{key}`"));
-        } else {
+        if seen.insert(key.as_str()) {
             fields.push((key, value));
+        } else {
+            errors.push(&child(path, key), format!("duplicate key `{key}`"));
         }
     }
     fields
@@ -132,7 +134,9 @@ fn unique_fields<'a>(
 fn unknown_key(errors: &mut Errors, path: &str, key: &str, known: &[&str]) {
     let hint = known.iter().find(|name| name.eq_ignore_ascii_case(key));
     let message = match hint {
-        Some(name) => format!("unknown element `{key}` (element names are case-sensitive: `{name}`)"),
+        Some(name) => {
+            format!("unknown element `{key}` (element names are case-sensitive: `{name}`)")
+        }
         None => format!("unknown element `{key}`"),
     };
     errors.push(&child(path, key), message);
@@ -677,8 +681,8 @@ mod tests {
 
     #[test]
     fn single_statement_object_and_empty_lists() {
-        let policy = parse(r#"{"Statement": {"Effect": "Allow", "Action": [], "Resource": []}}"#)
-            .unwrap();
+        let policy =
+            parse(r#"{"Statement": {"Effect": "Allow", "Action": [], "Resource": []}}"#).unwrap();
         assert_eq!(policy.version, None);
         let OneOrMany::One(statement) = &policy.statement else {
             panic!("statement form lost")
@@ -701,39 +705,135 @@ mod tests {
     #[case::trailing(r#"{"Statement": []} x"#, "line 1 column 19", "trailing characters")]
     #[case::empty_text("", "line 1 column 0", "invalid json")]
     #[case::nested_too_deep(&("[".repeat(10_000) + &"]".repeat(10_000)), "line 1 column 128", "recursion limit")]
-    #[case::top_not_object(r#"[{"Effect": "Allow"}]"#, "", "expected the policy to be an object, found an array")]
-    #[case::missing_statement(r#"{"Version": "2012-10-17"}"#, "", "missing required element `Statement`")]
+    #[case::top_not_object(
+        r#"[{"Effect": "Allow"}]"#,
+        "",
+        "expected the policy to be an object, found an array"
+    )]
+    #[case::missing_statement(
+        r#"{"Version": "2012-10-17"}"#,
+        "",
+        "missing required element `Statement`"
+    )]
     #[case::unknown_top_key(r#"{"Statement": [], "Foo": 1}"#, "Foo", "unknown element `Foo`")]
     #[case::miscased_top_key(r#"{"statement": []}"#, "statement", "case-sensitive: `Statement`")]
-    #[case::duplicate_top_key(r#"{"Statement": [], "Statement": []}"#, "Statement", "duplicate key `Statement`")]
-    #[case::bad_version(r#"{"Version": "2012-10-18", "Statement": []}"#, "Version", "found `2012-10-18`")]
+    #[case::duplicate_top_key(
+        r#"{"Statement": [], "Statement": []}"#,
+        "Statement",
+        "duplicate key `Statement`"
+    )]
+    #[case::bad_version(
+        r#"{"Version": "2012-10-18", "Statement": []}"#,
+        "Version",
+        "found `2012-10-18`"
+    )]
     #[case::version_number(r#"{"Version": 2012, "Statement": []}"#, "Version", "found a number")]
-    #[case::id_not_string(r#"{"Id": ["a"], "Statement": []}"#, "Id", "expected a string, found an array")]
-    #[case::statement_string(r#"{"Statement": "x"}"#, "Statement", "expected an object or an array of objects, found a string")]
-    #[case::statement_item_not_object(r#"{"Statement": [1]}"#, "Statement[0]", "expected a statement object, found a number")]
-    #[case::missing_effect(r#"{"Statement": [{"Action": "*"}]}"#, "Statement[0]", "missing required element `Effect`")]
-    #[case::bad_effect(r#"{"Statement": {"Effect": "allow", "Action": "*"}}"#, "Statement.Effect", "expected `Allow` or `Deny`, found `allow`")]
-    #[case::effect_bool(r#"{"Statement": {"Effect": true, "Action": "*"}}"#, "Statement.Effect", "found a boolean")]
-    #[case::missing_action(r#"{"Statement": [{"Effect": "Allow"}]}"#, "Statement[0]", "missing required element `Action` or `NotAction`")]
-    #[case::both_actions(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "NotAction": "s3:*"}]}"#, "Statement[0]", "`Action` and `NotAction` cannot both appear")]
+    #[case::id_not_string(
+        r#"{"Id": ["a"], "Statement": []}"#,
+        "Id",
+        "expected a string, found an array"
+    )]
+    #[case::statement_string(
+        r#"{"Statement": "x"}"#,
+        "Statement",
+        "expected an object or an array of objects, found a string"
+    )]
+    #[case::statement_item_not_object(
+        r#"{"Statement": [1]}"#,
+        "Statement[0]",
+        "expected a statement object, found a number"
+    )]
+    #[case::missing_effect(
+        r#"{"Statement": [{"Action": "*"}]}"#,
+        "Statement[0]",
+        "missing required element `Effect`"
+    )]
+    #[case::bad_effect(
+        r#"{"Statement": {"Effect": "allow", "Action": "*"}}"#,
+        "Statement.Effect",
+        "expected `Allow` or `Deny`, found `allow`"
+    )]
+    #[case::effect_bool(
+        r#"{"Statement": {"Effect": true, "Action": "*"}}"#,
+        "Statement.Effect",
+        "found a boolean"
+    )]
+    #[case::missing_action(
+        r#"{"Statement": [{"Effect": "Allow"}]}"#,
+        "Statement[0]",
+        "missing required element `Action` or `NotAction`"
+    )]
+    #[case::both_actions(
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "NotAction": "s3:*"}]}"#,
+        "Statement[0]",
+        "`Action` and `NotAction` cannot both appear"
+    )]
     #[case::both_resources(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "NotResource": "*"}]}"#, "Statement[0]", "`Resource` and `NotResource`")]
     #[case::both_principals(r#"{"Statement": [{"Effect": "Deny", "Action": "*", "Principal": "*", "NotPrincipal": "*"}]}"#, "Statement[0]", "`Principal` and `NotPrincipal`")]
-    #[case::unknown_statement_key(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resources": "*"}]}"#, "Statement[0].Resources", "unknown element `Resources`")]
+    #[case::unknown_statement_key(
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resources": "*"}]}"#,
+        "Statement[0].Resources",
+        "unknown element `Resources`"
+    )]
     #[case::miscased_statement_key(r#"{"Statement": [{"Effect": "Allow", "action": "*"}, {"Effect": "Allow", "Action": "*"}]}"#, "Statement[0].action", "case-sensitive: `Action`")]
-    #[case::duplicate_effect(r#"{"Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "*"}]}"#, "Statement[0].Effect", "duplicate key `Effect`")]
-    #[case::sid_number(r#"{"Statement": [{"Sid": 1, "Effect": "Allow", "Action": "*"}]}"#, "Statement[0].Sid", "expected a string, found a number")]
-    #[case::action_object(r#"{"Statement": [{"Effect": "Allow", "Action": {}}]}"#, "Statement[0].Action", "expected a string or an array of strings, found an object")]
-    #[case::action_item_number(r#"{"Statement": [{"Effect": "Allow", "Action": ["s3:*", 3]}]}"#, "Statement[0].Action[1]", "expected a string, found a number")]
-    #[case::resource_null(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": null}]}"#, "Statement[0].Resource", "found null")]
-    #[case::principal_bare_string(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": "123456789012"}]}"#, "Statement[0].Principal", "expected `*` or an object of principal types, found `123456789012`")]
-    #[case::principal_unknown_type(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"Aws": "*"}}]}"#, "Statement[0].Principal.Aws", "unknown principal type `Aws`")]
+    #[case::duplicate_effect(
+        r#"{"Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "*"}]}"#,
+        "Statement[0].Effect",
+        "duplicate key `Effect`"
+    )]
+    #[case::sid_number(
+        r#"{"Statement": [{"Sid": 1, "Effect": "Allow", "Action": "*"}]}"#,
+        "Statement[0].Sid",
+        "expected a string, found a number"
+    )]
+    #[case::action_object(
+        r#"{"Statement": [{"Effect": "Allow", "Action": {}}]}"#,
+        "Statement[0].Action",
+        "expected a string or an array of strings, found an object"
+    )]
+    #[case::action_item_number(
+        r#"{"Statement": [{"Effect": "Allow", "Action": ["s3:*", 3]}]}"#,
+        "Statement[0].Action[1]",
+        "expected a string, found a number"
+    )]
+    #[case::resource_null(
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": null}]}"#,
+        "Statement[0].Resource",
+        "found null"
+    )]
+    #[case::principal_bare_string(
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": "123456789012"}]}"#,
+        "Statement[0].Principal",
+        "expected `*` or an object of principal types, found `123456789012`"
+    )]
+    #[case::principal_unknown_type(
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"Aws": "*"}}]}"#,
+        "Statement[0].Principal.Aws",
+        "unknown principal type `Aws`"
+    )]
     #[case::principal_duplicate_type(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"AWS": "1", "AWS": "2"}}]}"#, "Statement[0].Principal.AWS", "duplicate key `AWS`")]
-    #[case::principal_value_number(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"AWS": 123}}]}"#, "Statement[0].Principal.AWS", "found a number")]
-    #[case::principal_array(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": ["*"]}]}"#, "Statement[0].Principal", "found an array")]
-    #[case::condition_array(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": []}]}"#, "Statement[0].Condition", "expected an object of condition operators, found an array")]
+    #[case::principal_value_number(
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"AWS": 123}}]}"#,
+        "Statement[0].Principal.AWS",
+        "found a number"
+    )]
+    #[case::principal_array(
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": ["*"]}]}"#,
+        "Statement[0].Principal",
+        "found an array"
+    )]
+    #[case::condition_array(
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": []}]}"#,
+        "Statement[0].Condition",
+        "expected an object of condition operators, found an array"
+    )]
     #[case::unknown_operator(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEqual": {"a:b": "c"}}}]}"#, "Statement[0].Condition.StringEqual", "unknown condition operator `StringEqual`")]
     #[case::null_if_exists(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"NullIfExists": {"a:b": "true"}}}]}"#, "Statement[0].Condition.NullIfExists", "unknown condition operator `NullIfExists`")]
-    #[case::operator_block_string(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringLike": "a"}}]}"#, "Statement[0].Condition.StringLike", "expected an object of condition keys, found a string")]
+    #[case::operator_block_string(
+        r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringLike": "a"}}]}"#,
+        "Statement[0].Condition.StringLike",
+        "expected an object of condition keys, found a string"
+    )]
     #[case::null_condition_value(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringLike": {"aws:SourceIp": null}}}]}"#, "Statement[0].Condition.StringLike.aws:SourceIp", "expected a string, number or boolean, found null")]
     #[case::object_condition_value(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringLike": {"a:b": {}}}}]}"#, "Statement[0].Condition.StringLike.a:b", "found an object")]
     #[case::nested_condition_array(r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringLike": {"a:b": ["x", ["y"]]}}}]}"#, "Statement[0].Condition.StringLike.a:b[1]", "found an array")]
@@ -783,8 +883,10 @@ mod tests {
         )
         .unwrap();
         let values = &policy.statements()[0].condition.as_ref().unwrap()[0].entries[0].values;
-        let texts: Vec<(&str, ValueType)> =
-            values.iter().map(|v| (v.text.as_str(), v.json_type)).collect();
+        let texts: Vec<(&str, ValueType)> = values
+            .iter()
+            .map(|v| (v.text.as_str(), v.json_type))
+            .collect();
         assert_eq!(
             texts,
             vec![

@@ -27,7 +27,9 @@ pub fn to_json(policy: &Policy) -> Value {
     }
     let statement = match &policy.statement {
         OneOrMany::One(statement) => statement_json(statement),
-        OneOrMany::Many(statements) => Value::Array(statements.iter().map(statement_json).collect()),
+        OneOrMany::Many(statements) => {
+            Value::Array(statements.iter().map(statement_json).collect())
+        }
     };
     object.insert("Statement".into(), statement);
     Value::Object(object)
@@ -62,7 +64,11 @@ fn statement_json(statement: &Statement) -> Value {
         object.insert(key.into(), principal_json(&principal.value));
     }
     let action = &statement.action;
-    let key = if action.negated { "NotAction" } else { "Action" };
+    let key = if action.negated {
+        "NotAction"
+    } else {
+        "Action"
+    };
     object.insert(key.into(), strings_json(&action.patterns));
     if let Some(resource) = &statement.resource {
         let key = if resource.negated {
@@ -250,12 +256,13 @@ mod tests {
     fn conditions() -> impl Strategy<Value = Vec<Condition>> {
         let entry = (text(), one_or_many(condition_value()))
             .prop_map(|(key, values)| ConditionEntry { key, values });
-        let condition = (operator(), prop::collection::vec(entry, 0..3)).prop_map(
-            |(operator, entries)| Condition {
-                operator,
-                entries: dedup_by(entries, |e| e.key.clone()),
-            },
-        );
+        let condition =
+            (operator(), prop::collection::vec(entry, 0..3)).prop_map(|(operator, entries)| {
+                Condition {
+                    operator,
+                    entries: dedup_by(entries, |e| e.key.clone()),
+                }
+            });
         prop::collection::vec(condition, 0..4)
             .prop_map(|conditions| dedup_by(conditions, |c| c.operator.to_string()))
     }
@@ -294,10 +301,8 @@ mod tests {
                         negated: action.0,
                         patterns: action.1,
                     },
-                    resource: resource.map(|(negated, patterns)| ResourceClause {
-                        negated,
-                        patterns,
-                    }),
+                    resource: resource
+                        .map(|(negated, patterns)| ResourceClause { negated, patterns }),
                     condition,
                 },
             )
