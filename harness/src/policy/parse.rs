@@ -117,12 +117,14 @@ fn unique_fields<'a>(
     path: &str,
     pairs: &'a [(String, Json)],
 ) -> Vec<(&'a str, &'a Json)> {
+    // A set rather than a scan of `fields`: an object may have very many keys (fuzzing).
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
     let mut fields: Vec<(&str, &Json)> = Vec::with_capacity(pairs.len());
     for (key, value) in pairs {
-        if fields.iter().any(|(seen, _)| *seen == key) {
-            errors.push(&child(path, key), format!("duplicate key `{key}`"));
-        } else {
+        if seen.insert(key.as_str()) {
             fields.push((key, value));
+        } else {
+            errors.push(&child(path, key), format!("duplicate key `{key}`"));
         }
     }
     fields
