@@ -72,7 +72,8 @@
 //! found at its **leftmost** position after the previous one (for `*`/`?` globs the leftmost
 //! choice is always safe). Each of those searches is a bit-parallel Shift-And over the text (one
 //! `u64` of state, one bit per segment character), and the searches only move forward, so the
-//! whole match is O(pattern + text) for segments of up to 64 characters. A middle segment longer
+//! whole match is O(pattern + text) for segments of up to 64 characters (a case-sensitive
+//! segment of plain characters uses the standard library's linear substring search instead). A middle segment longer
 //! than 64 characters is instead compared directly at each candidate position, which costs
 //! O(segment × text) for that segment in the worst case; IAM patterns have no such segments in
 //! practice.
@@ -231,9 +232,8 @@ fn glob(pattern: &str, text: &str, case: CaseSensitivity, escaped: bool) -> Opti
             Some(_) => {}
         }
     }
-    let slice = |range: std::ops::Range<usize>| {
-        pattern.get(range).map(|src| Segment { src, escaped })
-    };
+    let slice =
+        |range: std::ops::Range<usize>| pattern.get(range).map(|src| Segment { src, escaped });
     let start = match_prefix(slice(0..prefix_end)?, text, case)?;
     let end = match_suffix(slice(suffix_start..pattern.len())?, text, start, case)?;
     let mut hay = text.get(start..end)?;
@@ -284,6 +284,10 @@ fn match_suffix(
 fn find_leftmost(segment: Segment<'_>, hay: &str, case: CaseSensitivity) -> Option<usize> {
     /// Below this many bytes of text the 1 KiB class table costs more than it saves.
     const TABLE_MIN_TEXT: usize = 128;
+    if case == CaseSensitivity::Sensitive && !segment.escaped && !segment.src.contains('?') {
+        // A plain literal: the standard library's substring search (Two-Way, also linear).
+        return hay.find(segment.src).map(|at| at + segment.src.len());
+    }
     let len = segment.len();
     if len > 64 {
         // Direct comparison at every candidate position: O(len × hay) in the worst case.
@@ -448,7 +452,11 @@ mod tests {
     #[case("*é*", "caféx", true)]
     #[case("caf?x", "caféx", true)]
     fn sensitive_cases(#[case] pattern: &str, #[case] text: &str, #[case] expected: bool) {
-        assert_eq!(matches(pattern, text, Sensitive), expected, "{pattern} vs {text}");
+        assert_eq!(
+            matches(pattern, text, Sensitive),
+            expected,
+            "{pattern} vs {text}"
+        );
         assert_eq!(naive(pattern, text, Sensitive, false), expected);
     }
 
@@ -467,7 +475,11 @@ mod tests {
     #[case("a", "b", false)]
     #[case("[", "{", false)] // `eq_ignore_ascii_case` only folds letters
     fn insensitive_cases(#[case] pattern: &str, #[case] text: &str, #[case] expected: bool) {
-        assert_eq!(matches(pattern, text, Insensitive), expected, "{pattern} vs {text}");
+        assert_eq!(
+            matches(pattern, text, Insensitive),
+            expected,
+            "{pattern} vs {text}"
+        );
         assert_eq!(naive(pattern, text, Insensitive, false), expected);
     }
 
@@ -489,7 +501,11 @@ mod tests {
     #[case(r"team-\*-*", "team-*-x", true)]
     #[case(r"team-\*-*", "team-a-x", false)]
     fn escaped_cases(#[case] pattern: &str, #[case] text: &str, #[case] expected: bool) {
-        assert_eq!(matches_escaped(pattern, text, Sensitive), expected, "{pattern} vs {text}");
+        assert_eq!(
+            matches_escaped(pattern, text, Sensitive),
+            expected,
+            "{pattern} vs {text}"
+        );
         assert_eq!(naive(pattern, text, Sensitive, true), expected);
     }
 
@@ -507,7 +523,11 @@ mod tests {
     #[case("*:Get*", "ec2:GetConsoleOutput", true)]
     #[case("s3:GetObject", "s3:GetObjectAcl", false)]
     fn action_cases(#[case] pattern: &str, #[case] action: &str, #[case] expected: bool) {
-        assert_eq!(action_matches(pattern, action), expected, "{pattern} vs {action}");
+        assert_eq!(
+            action_matches(pattern, action),
+            expected,
+            "{pattern} vs {action}"
+        );
     }
 
     #[test]
@@ -519,7 +539,11 @@ mod tests {
         assert!(matches(&pattern, &hit, Sensitive));
         assert!(!matches(&pattern, &miss, Sensitive));
         let with_one = format!("*{}?*", "a".repeat(70));
-        assert!(matches(&with_one, &format!("{}é", "a".repeat(70)), Sensitive));
+        assert!(matches(
+            &with_one,
+            &format!("{}é", "a".repeat(70)),
+            Sensitive
+        ));
         assert!(!matches(&with_one, &"a".repeat(70), Sensitive));
     }
 
