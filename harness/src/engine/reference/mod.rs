@@ -413,11 +413,15 @@ impl ReferenceEvaluator {
             (decision, explanation)
         };
 
-        // 0. Fixed rules outside the policy logic (IAM-SPEC §8).
-        if self.special_rules {
-            if let Some(rule) = special::special_rule(request) {
-                return done(rule.decision, rule.reason, Vec::new());
-            }
+        // 0. Fixed rules outside the policy logic (IAM-SPEC §8). A fixed allow wins over
+        // everything; a fixed denial is applied after step 1, so that a matching Deny statement
+        // still labels the decision `explicit_deny`.
+        let fixed = self
+            .special_rules
+            .then(|| special::special_rule(request))
+            .flatten();
+        if let Some(rule) = fixed.filter(|r| r.decision == Decision::Allow) {
+            return done(rule.decision, rule.reason, Vec::new());
         }
 
         let kind = request.principal_kind;
@@ -499,6 +503,10 @@ impl ReferenceEvaluator {
                 "a Deny statement matches the request (IAM-SPEC §1.3 step 1)",
                 denies.refs(),
             );
+        }
+
+        if let Some(rule) = fixed {
+            return done(rule.decision, rule.reason, Vec::new());
         }
 
         // 2. RCPs: an Allow at every level (IAM-SPEC §1.3 step 2, §1.7).
