@@ -141,7 +141,7 @@ pub struct TestRequest {
 
 /// A malformed case or case file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}: {path}: {message}")]
+#[error("{file}: {}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
 pub struct CaseError {
     /// The file (or `<memory>`).
     pub file: String,

@@ -37,12 +37,16 @@ pub(super) fn print_problem(result: &TestResult) {
         Status::Fail => "FAIL",
         _ => "ERROR",
     };
-    println!(
-        "{label} {} › {}  ({})",
-        result.case,
-        result.test,
-        result.file.display()
-    );
+    if result.test.is_empty() {
+        println!("{label} {}", result.file.display());
+    } else {
+        println!(
+            "{label} {} › {}  ({})",
+            result.case,
+            result.test,
+            result.file.display()
+        );
+    }
     if let Some(expect) = result.expect {
         let got = result.got.map(|d| d.as_str()).unwrap_or("-");
         println!("  expected: {}  got: {got}", expect.decision());
