@@ -282,6 +282,21 @@ pub fn resource_matches(pattern: &str, resource: &str, escaped: bool) -> bool {
     if !pattern.starts_with("arn:") {
         return glob(pattern, resource, escaped);
     }
+    // Fast paths for the common shapes (a literal ARN, or a literal ARN prefix ending in `*`
+    // inside the resource part): the result is the same as the field-by-field match, because
+    // the literal part holds all five separators.
+    if !escaped {
+        let literal = |text: &str| !text.contains(['*', '?']);
+        let complete = |text: &str| text.bytes().filter(|b| *b == b':').count() >= 5;
+        if literal(pattern) && complete(pattern) {
+            return pattern == resource;
+        }
+        if let Some(prefix) = pattern.strip_suffix('*') {
+            if literal(prefix) && complete(prefix) {
+                return resource.starts_with(prefix);
+            }
+        }
+    }
     let value = Fields::split(resource, false);
     if !value.is_complete() {
         return false;
