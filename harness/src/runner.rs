@@ -6,13 +6,13 @@
 use std::path::PathBuf;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseError, Expect, LoadedCase};
 use crate::engine::{Decision, EngineInfo, Evaluator, Explanation, Outcome};
 
 /// The status of one test, as written in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The engine decided as expected.
@@ -38,7 +38,7 @@ impl Status {
 }
 
 /// The result of one test of one case against one engine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestResult {
     /// The engine's name.
     pub engine: String,
@@ -59,10 +59,10 @@ pub struct TestResult {
     /// True for cases tagged `ambiguous` (IAM-SPEC §7): a difference there is reported apart.
     pub ambiguous: bool,
     /// Why a test was skipped or errored.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The engine's explanation, when it gave one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
 }
 

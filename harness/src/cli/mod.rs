@@ -6,6 +6,7 @@
 
 mod eval;
 mod lint;
+mod report;
 mod run;
 mod test;
 
@@ -37,6 +38,8 @@ enum Command {
     Eval(Box<eval::EvalArgs>),
     /// Run case files (default: corpus/ and scenarios/) against an engine.
     Run(run::RunArgs),
+    /// Publish reports: `report engines` runs several engines and writes the compliance matrix.
+    Report(report::ReportArgs),
     /// Check case and scenario files: ids, features, sources, parsing, duplicates.
     Lint(lint::LintArgs),
     /// Run scenario and case files and write reports (JSON, Markdown, JUnit): for CI.
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::eval(&args),
         Command::Run(args) => run::run(&args),
         Command::Lint(args) => lint::lint_command(&args),
+        Command::Report(args) => report::report(&args),
         Command::Test(args) => test::test(&args),
     };
     ExitCode::from(code)

@@ -1,6 +1,7 @@
 //! Reports. Every run is one JSON Lines stream (DESIGN.md §6): a header line, one line per test
 //! result, and a summary footer; the other renderings are made from that stream.
 
+pub mod html;
 pub mod junit;
 pub mod markdown;
 
@@ -72,4 +73,40 @@ impl<W: Write> JsonLines<W> {
             summary,
         })
     }
+}
+
+/// A run read back from its JSON Lines stream: the engines of the header and every result line.
+#[derive(Debug, Clone, Default)]
+pub struct Stream {
+    /// The engines named in the header.
+    pub engines: Vec<EngineInfo>,
+    /// The results, in order.
+    pub results: Vec<TestResult>,
+}
+
+/// Reads a JSON Lines stream written by [`JsonLines`]; errors name the line and the reason.
+pub fn read_stream(text: &str) -> Result<Stream, String> {
+    let mut stream = Stream::default();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+        match value.get("type").and_then(|t| t.as_str()) {
+            Some("header") => {
+                let engines = value.get("engines").cloned().unwrap_or_default();
+                stream.engines = serde_json::from_value(engines)
+                    .map_err(|e| format!("line {}: header: {e}", i + 1))?;
+            }
+            Some("result") => stream.results.push(
+                serde_json::from_value(value)
+                    .map_err(|e| format!("line {}: result: {e}", i + 1))?,
+            ),
+            Some("summary") => {}
+            other => return Err(format!("line {}: unknown line type {other:?}", i + 1)),
+        }
+    }
+    Ok(stream)
 }

@@ -1,0 +1,154 @@
+//! `iam-harness report engines`: runs the corpus through several engines and publishes, per
+//! engine, its results by feature (Markdown + JSON) and one HTML page with the engines ×
+//! features compliance matrix. Results of engines that run elsewhere (such as an in-process Rust
+//! adapter) are read from their JSON Lines streams with `--from`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::run::{run_suite, Event};
+use super::{EXIT_OK, EXIT_USAGE};
+use crate::engine::EngineInfo;
+use crate::report::html::{render, EngineResults};
+use crate::report::markdown::{self, by_feature};
+use crate::report::read_stream;
+use crate::runner::{Summary, TestResult};
+
+/// Arguments of `iam-harness report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    what: ReportKind,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportKind {
+    /// Publish the per-engine results and the compliance matrix.
+    Engines(EnginesArgs),
+}
+
+/// Arguments of `iam-harness report engines`.
+#[derive(Debug, Args)]
+pub struct EnginesArgs {
+    /// Case files or folders (default: `corpus/`).
+    paths: Vec<PathBuf>,
+    /// An engine to run (repeatable): `reference`, `reference-generic`, `cmd:PROGRAM ARGS…`.
+    #[arg(long = "engine")]
+    engines: Vec<String>,
+    /// A JSON Lines stream of results of another engine to include (repeatable).
+    #[arg(long = "from", value_name = "FILE")]
+    from: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, default_value = "reports/engines")]
+    out: PathBuf,
+}
+
+fn file_name(engine: &str) -> String {
+    engine
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), String> {
+    let mut summary = Summary::default();
+    for r in results {
+        summary.add(r);
+    }
+    let by_feature: serde_json::Map<String, serde_json::Value> = by_feature(results)
+        .into_iter()
+        .map(|(f, c)| {
+            (f, serde_json::json!({"pass": c.pass, "fail": c.fail, "skip": c.skip, "error": c.error}))
+        })
+        .collect();
+    let failures: Vec<&TestResult> = results
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r.status,
+                crate::runner::Status::Pass | crate::runner::Status::Skip
+            )
+        })
+        .collect();
+    let json = serde_json::json!({
+        "engine": info, "summary": summary, "by_feature": by_feature, "failures": failures,
+    });
+    let name = file_name(&info.name);
+    let write = |path: PathBuf, text: String| {
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(out.join(format!("{name}.json")), format!("{json:#}\n"))?;
+    write(
+        out.join(format!("{name}.md")),
+        markdown::render(&info.name, results, &summary),
+    )
+}
+
+fn engines_report(args: &EnginesArgs) -> Result<(), String> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("corpus")]
+    } else {
+        args.paths.clone()
+    };
+    let specs = if args.engines.is_empty() && args.from.is_empty() {
+        vec!["reference".to_owned()]
+    } else {
+        args.engines.clone()
+    };
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let mut runs: Vec<(EngineInfo, Vec<TestResult>)> = Vec::new();
+    for spec in &specs {
+        let mut results = Vec::new();
+        let (info, summary) = run_suite(&paths, spec, &mut |event| {
+            if let Event::Result(r) = event {
+                results.push(r.clone());
+            }
+        })
+        .map_err(|e| format!("engine `{spec}`: {e}"))?;
+        println!(
+            "{}: {} passed, {} failed, {} skipped, {} errored",
+            info.name, summary.passed, summary.failed, summary.skipped, summary.errored
+        );
+        runs.push((info, results));
+    }
+    for file in &args.from {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let stream = read_stream(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let info = stream
+            .engines
+            .into_iter()
+            .next()
+            .ok_or_else(|| format!("{}: the stream names no engine", file.display()))?;
+        runs.push((info, stream.results));
+    }
+    for (info, results) in &runs {
+        publish(&args.out, info, results)?;
+    }
+    let engines: Vec<EngineResults<'_>> = runs
+        .iter()
+        .map(|(info, results)| EngineResults { info, results })
+        .collect();
+    let index = args.out.join("index.html");
+    std::fs::write(&index, render(&engines)).map_err(|e| format!("{}: {e}", index.display()))?;
+    println!("wrote {}", index.display());
+    Ok(())
+}
+
+/// Runs `iam-harness report`.
+pub fn report(args: &ReportArgs) -> u8 {
+    let ReportKind::Engines(engines) = &args.what;
+    match engines_report(engines) {
+        Ok(()) => EXIT_OK,
+        Err(message) => {
+            eprintln!("error: {message}");
+            EXIT_USAGE
+        }
+    }
+}
