@@ -6,11 +6,13 @@
 
 mod eval;
 mod run;
+mod serve;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::engine::process::{split_command_line, ProcessEngine, ProcessOptions};
 use crate::engine::reference::ReferenceEvaluator;
 use crate::engine::Evaluator;
 
@@ -35,6 +37,8 @@ enum Command {
     Eval(Box<eval::EvalArgs>),
     /// Run case files (default: corpus/ and scenarios/) against an engine.
     Run(run::RunArgs),
+    /// Serve the reference evaluator over the engine protocol on stdin/stdout (DESIGN.md §4).
+    Serve(serve::ServeArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -43,18 +47,44 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Eval(args) => eval::eval(&args),
         Command::Run(args) => run::run(&args),
+        Command::Serve(args) => serve::serve(&args),
     };
     ExitCode::from(code)
 }
 
-/// Builds the engine named on the command line: `reference` (the default) or
-/// `reference-generic` (without the fixed service rules of IAM-SPEC §8).
+/// The prefix of an engine spec naming an external program (`cmd:PROGRAM ARGS…`).
+pub const CMD_PREFIX: &str = "cmd:";
+
+/// True when `spec` names an external program; such an engine is one subprocess, so its cases
+/// run one at a time.
+pub fn is_process_spec(spec: &str) -> bool {
+    spec.starts_with(CMD_PREFIX)
+}
+
+/// Builds the engine named on the command line: `reference` (the default),
+/// `reference-generic` (without the fixed service rules of IAM-SPEC §8), or `cmd:PROGRAM ARGS…`
+/// (an external program speaking the engine protocol, started with default [`ProcessOptions`]).
 pub fn engine_from_spec(spec: &str) -> Result<Box<dyn Evaluator>, String> {
+    engine_from_spec_with(spec, ProcessOptions::default())
+}
+
+/// [`engine_from_spec`] with the timeouts and restart cap for `cmd:` engines. The command is
+/// split with [`split_command_line`] (single and double quotes, no shell).
+pub fn engine_from_spec_with(
+    spec: &str,
+    options: ProcessOptions,
+) -> Result<Box<dyn Evaluator>, String> {
+    if let Some(command) = spec.strip_prefix(CMD_PREFIX) {
+        let command = split_command_line(command)?;
+        return ProcessEngine::spawn(command, options)
+            .map(|engine| Box::new(engine) as Box<dyn Evaluator>)
+            .map_err(|e| e.to_string());
+    }
     match spec {
         "reference" => Ok(Box::new(ReferenceEvaluator::new())),
         "reference-generic" => Ok(Box::new(ReferenceEvaluator::without_special_rules())),
         other => Err(format!(
-            "unknown engine `{other}` (known: `reference`, `reference-generic`)"
+            "unknown engine `{other}` (known: `reference`, `reference-generic`, `cmd:PROGRAM ARGS…`)"
         )),
     }
 }

@@ -1,11 +1,13 @@
 //! `iam-harness run`: run case files against an engine and summarise.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::case::load_path;
+use crate::engine::process::ProcessOptions;
 use crate::report::JsonLines;
 use crate::runner::{load_error_result, run_cases, Status, Summary, TestResult};
 
@@ -14,9 +16,13 @@ use crate::runner::{load_error_result, run_cases, Status, Summary, TestResult};
 pub struct RunArgs {
     /// Case files or folders (default: `corpus/` and `scenarios/` when present).
     paths: Vec<PathBuf>,
-    /// The engine: `reference` (default) or `reference-generic`.
+    /// The engine: `reference` (default), `reference-generic`, or `cmd:PROGRAM ARGS…` for an
+    /// external program speaking the engine protocol.
     #[arg(long, default_value = "reference")]
     engine: String,
+    /// Seconds a `cmd:` engine may take per case before the case errors (default 10).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<f64>,
     /// Print JSON Lines: a header, one line per test, a summary footer.
     #[arg(long)]
     json: bool,
@@ -82,7 +88,17 @@ pub fn print_summary(summary: &Summary) {
 
 /// Runs `iam-harness run`.
 pub fn run(args: &RunArgs) -> u8 {
-    let engine = match super::engine_from_spec(&args.engine) {
+    let mut options = ProcessOptions::default();
+    if let Some(seconds) = args.timeout {
+        match Duration::try_from_secs_f64(seconds) {
+            Ok(timeout) if !timeout.is_zero() => options.request_timeout = timeout,
+            _ => {
+                eprintln!("error: `--timeout {seconds}` is not a positive number of seconds");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let engine = match super::engine_from_spec_with(&args.engine, options) {
         Ok(engine) => engine,
         Err(message) => {
             eprintln!("error: {message}");
@@ -126,7 +142,9 @@ pub fn run(args: &RunArgs) -> u8 {
         for error in &load_errors {
             emit(load_error_result(&info.name, error));
         }
-        run_cases(engine.as_ref(), &cases, true, &mut emit);
+        // A `cmd:` engine is one subprocess: one case at a time, results streamed as they come.
+        let parallel = !super::is_process_spec(&args.engine);
+        run_cases(engine.as_ref(), &cases, parallel, &mut emit);
     }
     match jsonl.as_mut() {
         Some(out) => io_failed |= out.summary(&summary).is_err(),
