@@ -41,7 +41,8 @@ struct Request<'a> {
 
 /// What to do after a line.
 enum Next {
-    Answer(Value),
+    /// Write this answer line (without its newline).
+    Answer(String),
     Ignore,
     Stop,
 }
@@ -54,25 +55,41 @@ fn scan_seq(line: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// Serialises an answer. The answer types serialise infallibly (plain structs, string keys);
+/// the fallback keeps the protocol's one-answer-per-line promise regardless.
+fn line(answer: &impl serde::Serialize) -> String {
+    serde_json::to_string(answer).unwrap_or_else(|e| {
+        // Keep only characters that need no JSON escaping.
+        let reason: String = e
+            .to_string()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || " :,.`".contains(*c))
+            .collect();
+        format!(r#"{{"seq":null,"errored":{{"message":"cannot encode the answer: {reason}"}}}}"#)
+    })
+}
+
 /// Answers one request line.
-fn serve_line(engine: &dyn Evaluator, line: &str) -> Next {
-    if line.trim().is_empty() {
+fn serve_line(engine: &dyn Evaluator, text: &str) -> Next {
+    if text.trim().is_empty() {
         return Next::Ignore;
     }
-    let request: Request<'_> = match serde_json::from_str(line) {
+    let request: Request<'_> = match serde_json::from_str(text) {
         Ok(request) => request,
         Err(e) => {
-            return Next::Answer(errored_message(
-                scan_seq(line),
+            return Next::Answer(line(&errored_message(
+                scan_seq(text),
                 &format!("malformed request: {e}"),
-            ))
+            )))
         }
     };
     let seq = request.seq.as_ref().and_then(Value::as_u64);
-    let errored = |message: String| Next::Answer(errored_message(seq, &message));
+    let errored = |message: String| Next::Answer(line(&errored_message(seq, &message)));
     match request.cmd.as_deref() {
         Some("start") => match request.protocol.as_ref().and_then(Value::as_u64) {
-            Some(p) if p == u64::from(PROTOCOL_VERSION) => Next::Answer(ready_message(&engine.info())),
+            Some(p) if p == u64::from(PROTOCOL_VERSION) => {
+                Next::Answer(line(&ready_message(&engine.info())))
+            }
             _ => errored(format!(
                 "unsupported protocol `{}` (this server speaks {PROTOCOL_VERSION})",
                 request.protocol.unwrap_or(Value::Null)
@@ -87,7 +104,7 @@ fn serve_line(engine: &dyn Evaluator, line: &str) -> Next {
                 return errored("`evaluate` needs a `case`".into());
             };
             match Case::from_json(case.get(), &format!("seq {seq}")) {
-                Ok(case) => Next::Answer(results_message(seq, &engine.evaluate(&case))),
+                Ok(case) => Next::Answer(line(&results_message(seq, &engine.evaluate(&case)))),
                 Err(e) => errored(format!("invalid case: {e}")),
             }
         }
@@ -116,7 +133,7 @@ pub fn serve_stream(
             Next::Ignore => {}
             Next::Stop => return Ok(()),
             Next::Answer(answer) => {
-                serde_json::to_writer(&mut output, &answer)?;
+                output.write_all(answer.as_bytes())?;
                 output.write_all(b"\n")?;
                 output.flush()?;
             }

@@ -48,7 +48,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::case::Case;
 use crate::engine::{Decision, EngineInfo, Evaluator, Explanation, Outcome};
@@ -428,7 +428,11 @@ impl Running {
     }
 
     /// The next non-blank stdout line, waiting until `deadline`.
-    fn next_line(&mut self, deadline: Instant, timeout: Duration) -> Result<String, ProcessErrorKind> {
+    fn next_line(
+        &mut self,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<String, ProcessErrorKind> {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.events.recv_timeout(left) {
@@ -440,9 +444,7 @@ impl Running {
                     })
                 }
                 Ok(Event::ReadFailed(message)) => return Err(ProcessErrorKind::Read { message }),
-                Ok(Event::WriteFailed(message)) => {
-                    return Err(ProcessErrorKind::Write { message })
-                }
+                Ok(Event::WriteFailed(message)) => return Err(ProcessErrorKind::Write { message }),
                 Ok(Event::Eof) | Err(RecvTimeoutError::Disconnected) => {
                     return Err(ProcessErrorKind::Exited {
                         status: self.exit_status(),
@@ -822,47 +824,100 @@ impl Evaluator for ProcessEngine {
     }
 }
 
-/// The `ready` message for an engine (what `iam-harness serve` answers to `start`).
-pub fn ready_message(info: &EngineInfo) -> Value {
-    json!({
-        "ready": true,
-        "engine": {
-            "name": info.name,
-            "version": info.version,
-            "language": info.language,
-            "homepage": info.homepage,
-        },
-        "features": info.features,
-    })
+/// The `ready` message as `iam-harness serve` sends it (fields in protocol order).
+#[derive(Serialize)]
+struct ReadyOut<'a> {
+    ready: bool,
+    engine: EngineOut<'a>,
+    features: &'a [String],
 }
 
-/// One test's result as sent in an answer.
-pub fn result_message(outcome: &Outcome) -> Value {
+#[derive(Serialize)]
+struct EngineOut<'a> {
+    name: &'a str,
+    version: &'a str,
+    language: &'a str,
+    homepage: &'a str,
+}
+
+/// One test's result as sent.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ResultOut<'a> {
+    Decided {
+        decision: Decision,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        explanation: Option<&'a Explanation>,
+    },
+    Skipped {
+        skipped: &'a str,
+    },
+    Errored {
+        errored: MessageOut<'a>,
+    },
+}
+
+#[derive(Serialize)]
+struct MessageOut<'a> {
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct ResultsOut<'a> {
+    seq: u64,
+    results: Vec<ResultOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ErroredOut<'a> {
+    seq: Option<u64>,
+    errored: MessageOut<'a>,
+}
+
+/// The `ready` message for an engine (what `iam-harness serve` answers to `start`).
+pub fn ready_message(info: &EngineInfo) -> impl Serialize + '_ {
+    ReadyOut {
+        ready: true,
+        engine: EngineOut {
+            name: &info.name,
+            version: &info.version,
+            language: &info.language,
+            homepage: &info.homepage,
+        },
+        features: &info.features,
+    }
+}
+
+fn result_out(outcome: &Outcome) -> ResultOut<'_> {
     match outcome {
         Outcome::Decided {
             decision,
-            explanation: Some(explanation),
-        } => json!({ "decision": decision, "explanation": explanation }),
-        Outcome::Decided {
-            decision,
-            explanation: None,
-        } => json!({ "decision": decision }),
-        Outcome::Skipped(reason) => json!({ "skipped": reason }),
-        Outcome::Errored(message) => json!({ "errored": { "message": message } }),
+            explanation,
+        } => ResultOut::Decided {
+            decision: *decision,
+            explanation: explanation.as_ref(),
+        },
+        Outcome::Skipped(reason) => ResultOut::Skipped { skipped: reason },
+        Outcome::Errored(message) => ResultOut::Errored {
+            errored: MessageOut { message },
+        },
     }
 }
 
 /// The answer to `evaluate` request `seq`: one result per test, in order.
-pub fn results_message(seq: u64, outcomes: &[Outcome]) -> Value {
-    json!({
-        "seq": seq,
-        "results": outcomes.iter().map(result_message).collect::<Vec<_>>(),
-    })
+pub fn results_message(seq: u64, outcomes: &[Outcome]) -> impl Serialize + '_ {
+    ResultsOut {
+        seq,
+        results: outcomes.iter().map(result_out).collect(),
+    }
 }
 
 /// An answer saying request `seq` failed as a whole (`seq` is `null` when it is unknown).
-pub fn errored_message(seq: Option<u64>, message: &str) -> Value {
-    json!({ "seq": seq, "errored": { "message": message } })
+pub fn errored_message(seq: Option<u64>, message: &str) -> impl Serialize + '_ {
+    ErroredOut {
+        seq,
+        errored: MessageOut { message },
+    }
 }
 
 /// Splits a command line into program and arguments, shell-like but without a shell: words are
@@ -956,7 +1011,7 @@ mod tests {
     #[case(r"a\ b c", &["a b", "c"])]
     #[case("x'y'\"z\"", &["xyz"])]
     #[case("a '' b", &["a", "", "b"])]
-    #[case(r"'it\'s'", &["it\\s"])]
+    #[case(r"'a\b' c", &["a\\b", "c"])]
     fn splits_like_a_shell(#[case] line: &str, #[case] words: &[&str]) {
         assert_eq!(split_command_line(line).unwrap(), words);
     }
@@ -996,11 +1051,21 @@ mod tests {
         );
         let errs = [
             ("not json", 1, 1, "malformed"),
-            (r#"{"seq":2,"results":[]}"#, 1, 1, "wrong seq: expected 1, got 2"),
+            (
+                r#"{"seq":2,"results":[]}"#,
+                1,
+                1,
+                "wrong seq: expected 1, got 2",
+            ),
             (r#"{"results":[]}"#, 1, 1, "got none"),
             (r#"{"seq":1,"results":[]}"#, 1, 1, "got 0 for 1 tests"),
             (r#"{"seq":1}"#, 1, 1, "exactly one of"),
-            (r#"{"seq":1,"skipped":"x","errored":{}}"#, 1, 1, "exactly one"),
+            (
+                r#"{"seq":1,"skipped":"x","errored":{}}"#,
+                1,
+                1,
+                "exactly one",
+            ),
             (r#"{"seq":1,"results":3}"#, 1, 1, "wrong shape"),
         ];
         for (line, seq, tests, fragment) in errs {
@@ -1018,7 +1083,8 @@ mod tests {
     fn only_stream_faults_restart() {
         assert!(ProcessErrorKind::Timeout {
             after: Duration::from_secs(1)
-        }.needs_restart());
+        }
+        .needs_restart());
         assert!(ProcessErrorKind::WrongSeq {
             expected: 1,
             got: "2".into()
@@ -1049,7 +1115,7 @@ mod tests {
             Outcome::Skipped("s".into()),
             Outcome::Errored("e".into()),
         ];
-        let line = results_message(9, &outcomes).to_string();
+        let line = serde_json::to_string(&results_message(9, &outcomes)).unwrap();
         assert_eq!(parse_answer(&line, 9, 4).unwrap(), outcomes);
     }
 
@@ -1061,7 +1127,8 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            e.to_string().contains("cannot start `/nonexistent/engine-binary`"),
+            e.to_string()
+                .contains("cannot start `/nonexistent/engine-binary`"),
             "{e}"
         );
         let e = ProcessEngine::spawn(Vec::new(), ProcessOptions::default()).unwrap_err();
