@@ -106,10 +106,19 @@ mod protocol {
                 "scp":[[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}]]},
                 "tests":[{"name":"other account","request":{"principal":"arn:aws:iam::444455556666:user/bob","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resource_account":"111122223333"},"expect":"implicit_deny"}]}"#,
         ];
-        texts
+        let mut cases: Vec<Case> = texts
             .iter()
             .map(|t| Case::from_json(t, "<memory>").unwrap())
-            .collect()
+            .collect();
+        // Policy text is kept byte for byte, line breaks included: the wire must still carry one
+        // message per line.
+        let multi_line = "{\"id\":\"e2e/multi-line\",\"policies\":{\"identity\":[{\r\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}\n  ]\n}]},\"tests\":[{\"name\":\"get\",\"request\":{\"principal\":\"arn:aws:iam::111122223333:user/a\",\"action\":\"s3:GetObject\",\"resource\":\"*\"},\"expect\":\"allow\"}]}";
+        let case = Case::from_json(multi_line, "<memory>").unwrap();
+        assert!(case.policies.identity.as_ref().unwrap()[0]
+            .get()
+            .contains('\n'));
+        cases.push(case);
+        cases
     }
 
     #[test]
@@ -295,9 +304,15 @@ mod protocol {
         );
     }
 
+    /// Writes a case file whose policy spans lines, as hand-written case files do.
     fn write_case(dir: &Path, file: &str, id: &str) {
-        let case = allow_case(id, 2);
-        std::fs::write(dir.join(file), case.to_json_pretty()).unwrap();
+        let mut case = serde_json::to_value(allow_case(id, 2)).unwrap();
+        case["policies"]["identity"] = json!([{}]);
+        let text = serde_json::to_string_pretty(&case).unwrap().replace(
+            "{}",
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": []\n}",
+        );
+        std::fs::write(dir.join(file), text).unwrap();
     }
 
     #[test]

@@ -789,6 +789,14 @@ impl ProcessEngine {
                 message: format!("cannot encode the case: {e}"),
             })
         })?;
+        // Policies keep their exact text, which may span lines. In JSON a raw line break can only
+        // be whitespace between tokens (inside strings it is escaped), so turning it into a
+        // space keeps every document's meaning and the message on one line.
+        for byte in &mut line {
+            if matches!(*byte, b'\n' | b'\r') {
+                *byte = b' ';
+            }
+        }
         line.push(b'\n');
         let timeout = self.options.request_timeout;
         let running = self.ensure_running(state)?;
