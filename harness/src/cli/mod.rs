@@ -8,12 +8,14 @@ mod eval;
 mod lint;
 mod report;
 mod run;
+mod serve;
 mod test;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::engine::process::{split_command_line, ProcessEngine, ProcessOptions};
 use crate::engine::reference::ReferenceEvaluator;
 use crate::engine::Evaluator;
 
@@ -44,6 +46,8 @@ enum Command {
     Lint(lint::LintArgs),
     /// Run scenario and case files and write reports (JSON, Markdown, JUnit): for CI.
     Test(test::TestArgs),
+    /// Serve the reference evaluator over the engine protocol on stdin/stdout (DESIGN.md §4).
+    Serve(serve::ServeArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -55,18 +59,44 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint::lint_command(&args),
         Command::Report(args) => report::report(&args),
         Command::Test(args) => test::test(&args),
+        Command::Serve(args) => serve::serve(&args),
     };
     ExitCode::from(code)
 }
 
-/// Builds the engine named on the command line: `reference` (the default) or
-/// `reference-generic` (without the fixed service rules of IAM-SPEC §8).
+/// The prefix of an engine spec naming an external program (`cmd:PROGRAM ARGS…`).
+pub const CMD_PREFIX: &str = "cmd:";
+
+/// True when `spec` names an external program; such an engine is one subprocess, so its cases
+/// run one at a time.
+pub fn is_process_spec(spec: &str) -> bool {
+    spec.starts_with(CMD_PREFIX)
+}
+
+/// Builds the engine named on the command line: `reference` (the default),
+/// `reference-generic` (without the fixed service rules of IAM-SPEC §8), or `cmd:PROGRAM ARGS…`
+/// (an external program speaking the engine protocol, started with default [`ProcessOptions`]).
 pub fn engine_from_spec(spec: &str) -> Result<Box<dyn Evaluator>, String> {
+    engine_from_spec_with(spec, ProcessOptions::default())
+}
+
+/// [`engine_from_spec`] with the timeouts and restart cap for `cmd:` engines. The command is
+/// split with [`split_command_line`] (single and double quotes, no shell).
+pub fn engine_from_spec_with(
+    spec: &str,
+    options: ProcessOptions,
+) -> Result<Box<dyn Evaluator>, String> {
+    if let Some(command) = spec.strip_prefix(CMD_PREFIX) {
+        let command = split_command_line(command)?;
+        return ProcessEngine::spawn(command, options)
+            .map(|engine| Box::new(engine) as Box<dyn Evaluator>)
+            .map_err(|e| e.to_string());
+    }
     match spec {
         "reference" => Ok(Box::new(ReferenceEvaluator::new())),
         "reference-generic" => Ok(Box::new(ReferenceEvaluator::without_special_rules())),
         other => Err(format!(
-            "unknown engine `{other}` (known: `reference`, `reference-generic`)"
+            "unknown engine `{other}` (known: `reference`, `reference-generic`, `cmd:PROGRAM ARGS…`)"
         )),
     }
 }

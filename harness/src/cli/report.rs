@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 
 use super::run::{run_suite, Event};
 use super::{EXIT_OK, EXIT_USAGE};
+use crate::engine::process::ProcessOptions;
 use crate::engine::EngineInfo;
 use crate::report::html::{render, EngineResults};
 use crate::report::markdown::{self, by_feature};
@@ -106,7 +107,7 @@ fn engines_report(args: &EnginesArgs) -> Result<(), String> {
     let mut runs: Vec<(EngineInfo, Vec<TestResult>)> = Vec::new();
     for spec in &specs {
         let mut results = Vec::new();
-        let (info, summary) = run_suite(&paths, spec, &mut |event| {
+        let (info, summary) = run_suite(&paths, spec, ProcessOptions::default(), &mut |event| {
             if let Event::Result(r) = event {
                 results.push(r.clone());
             }

@@ -1,11 +1,13 @@
 //! `iam-harness run`: run case files against an engine and summarise.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::case::load_path;
+use crate::engine::process::ProcessOptions;
 use crate::engine::EngineInfo;
 use crate::report::JsonLines;
 use crate::runner::{load_error_result, run_cases, Status, Summary, TestResult};
@@ -15,9 +17,13 @@ use crate::runner::{load_error_result, run_cases, Status, Summary, TestResult};
 pub struct RunArgs {
     /// Case files or folders (default: `corpus/` and `scenarios/` when present).
     paths: Vec<PathBuf>,
-    /// The engine: `reference` (default) or `reference-generic`.
+    /// The engine: `reference` (default), `reference-generic`, or `cmd:PROGRAM ARGS…` for an
+    /// external program speaking the engine protocol.
     #[arg(long, default_value = "reference")]
     engine: String,
+    /// Seconds a `cmd:` engine may take per case before the case errors (default 10).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<f64>,
     /// Print JSON Lines: a header, one line per test, a summary footer.
     #[arg(long)]
     json: bool,
@@ -99,9 +105,10 @@ pub enum Event<'a> {
 pub fn run_suite(
     paths: &[PathBuf],
     engine_spec: &str,
+    options: ProcessOptions,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<(EngineInfo, Summary), String> {
-    let engine = super::engine_from_spec(engine_spec)?;
+    let engine = super::engine_from_spec_with(engine_spec, options)?;
     let paths = if paths.is_empty() {
         default_paths()
     } else {
@@ -128,31 +135,52 @@ pub fn run_suite(
     for error in &load_errors {
         emit(load_error_result(&info.name, error));
     }
-    let parallel = !engine_spec.starts_with("cmd:");
+    // A `cmd:` engine is one subprocess: one case at a time, results streamed as they come.
+    let parallel = !super::is_process_spec(engine_spec);
     run_cases(engine.as_ref(), &cases, parallel, &mut emit);
     Ok((info, summary))
 }
 
+/// Process options from a `--timeout SECS` argument; an error message for a bad value.
+pub fn process_options(timeout: Option<f64>) -> Result<ProcessOptions, String> {
+    let mut options = ProcessOptions::default();
+    if let Some(seconds) = timeout {
+        match Duration::try_from_secs_f64(seconds) {
+            Ok(timeout) if !timeout.is_zero() => options.request_timeout = timeout,
+            _ => {
+                return Err(format!(
+                    "`--timeout {seconds}` is not a positive number of seconds"
+                ))
+            }
+        }
+    }
+    Ok(options)
+}
+
 /// Runs `iam-harness run`.
 pub fn run(args: &RunArgs) -> u8 {
+    let options = match process_options(args.timeout) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
     let mut jsonl = args.json.then(|| JsonLines::new(std::io::stdout().lock()));
     let mut io_failed = false;
-    let outcome = run_suite(
-        &args.paths,
-        &args.engine,
-        &mut |event| match (event, jsonl.as_mut()) {
-            (Event::Start(info, _), Some(out)) => {
-                io_failed |= out.header(std::slice::from_ref(info)).is_err()
-            }
-            (Event::Result(result), Some(out)) => io_failed |= out.result(result).is_err(),
-            (Event::Result(result), None)
-                if matches!(result.status, Status::Fail | Status::Error) =>
-            {
-                print_problem(result)
-            }
-            _ => {}
-        },
-    );
+    let outcome = run_suite(&args.paths, &args.engine, options, &mut |event| match (
+        event,
+        jsonl.as_mut(),
+    ) {
+        (Event::Start(info, _), Some(out)) => {
+            io_failed |= out.header(std::slice::from_ref(info)).is_err()
+        }
+        (Event::Result(result), Some(out)) => io_failed |= out.result(result).is_err(),
+        (Event::Result(result), None) if matches!(result.status, Status::Fail | Status::Error) => {
+            print_problem(result)
+        }
+        _ => {}
+    });
     let (info, summary) = match outcome {
         Ok(done) => done,
         Err(message) => {

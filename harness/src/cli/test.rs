@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::run::{print_problem, print_summary, run_suite, Event};
+use super::run::{print_problem, print_summary, process_options, run_suite, Event};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::engine::EngineInfo;
 use crate::report::{junit, markdown, JsonLines};
@@ -24,6 +24,9 @@ pub struct TestArgs {
     /// Folder for the reports.
     #[arg(long = "report", value_name = "DIR", default_value = "reports/latest")]
     report: PathBuf,
+    /// Seconds a `cmd:` engine may take per case before the case errors (default 10).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<f64>,
     /// Also write the JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -71,21 +74,33 @@ fn write_reports(
 
 /// Runs `iam-harness test`.
 pub fn test(args: &TestArgs) -> u8 {
+    let options = match process_options(args.timeout) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} tests {msg}") {
         bar.set_style(style);
     }
     let mut results = Vec::new();
-    let outcome = run_suite(&args.paths, &args.engine, &mut |event| match event {
-        Event::Start(_, tests) => bar.set_length(tests as u64),
-        Event::Result(r) => {
-            bar.inc(1);
-            if matches!(r.status, Status::Fail | Status::Error) {
-                bar.suspend(|| print_problem(r));
+    let outcome = run_suite(
+        &args.paths,
+        &args.engine,
+        options,
+        &mut |event| match event {
+            Event::Start(_, tests) => bar.set_length(tests as u64),
+            Event::Result(r) => {
+                bar.inc(1);
+                if matches!(r.status, Status::Fail | Status::Error) {
+                    bar.suspend(|| print_problem(r));
+                }
+                results.push(r.clone());
             }
-            results.push(r.clone());
-        }
-    });
+        },
+    );
     bar.finish_and_clear();
     let (info, summary) = match outcome {
         Ok(done) => done,

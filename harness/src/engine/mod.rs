@@ -2,6 +2,7 @@
 //! built-in engines — [`reference`] (the oracle) and, for programs in other languages, the
 //! subprocess protocol.
 
+pub mod process;
 pub mod reference;
 
 use serde::{Deserialize, Serialize};
