@@ -270,7 +270,7 @@ mod tests {
 
     #[test]
     fn condition_sees_derived_global_keys() {
-        let statement = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+        let statement = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/k",
             "Condition":{"StringEquals":{"aws:username":"alice"}}}"#;
         let c = case(&allow(statement), "s3:GetObject", "arn:aws:s3:::b/k", "{}");
         assert_eq!(decide(&c).decision(), Some(Decision::Allow));
@@ -311,6 +311,15 @@ mod tests {
             r#"{"aws:TagKeys":["a","b"]}"#,
         );
         assert!(matches!(decide(&c), Outcome::Skipped(_)));
+    }
+
+    #[test]
+    fn resource_star_panics_in_the_crate_and_is_reported_as_an_error() {
+        // aws-iam 0.2.2 reads `"Resource": "*"` as a one-element list and indexes past the end of
+        // the pattern's (empty) ARN split.
+        let statement = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#;
+        let c = case(&allow(statement), "s3:GetObject", "arn:aws:s3:::b/k", "{}");
+        assert!(matches!(decide(&c), Outcome::Errored(m) if m.contains("panicked")));
     }
 
     #[test]
