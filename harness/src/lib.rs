@@ -16,6 +16,7 @@ pub mod case;
 pub mod cli;
 pub mod engine;
 pub mod glob;
+pub mod known;
 pub mod lint;
 pub mod policy;
 pub mod report;

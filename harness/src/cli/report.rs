@@ -11,6 +11,7 @@ use super::run::{run_suite, Event};
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::engine::process::ProcessOptions;
 use crate::engine::EngineInfo;
+use crate::known::KnownFailures;
 use crate::report::html::{render, EngineResults};
 use crate::report::markdown::{self, by_feature};
 use crate::report::read_stream;
@@ -92,6 +93,18 @@ fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), 
     )
 }
 
+/// The known failures of an adapter engine `cmd:adapters/<name>/run`: its
+/// `adapters/<name>/known-failures.json`, when there is one.
+fn known_failures_for(spec: &str) -> Result<KnownFailures, String> {
+    let program = spec
+        .strip_prefix("cmd:")
+        .and_then(|c| c.split_whitespace().next());
+    match program.map(|p| Path::new(p).with_file_name("known-failures.json")) {
+        Some(file) if file.exists() => KnownFailures::load(&file),
+        _ => Ok(KnownFailures::default()),
+    }
+}
+
 fn engines_report(args: &EnginesArgs) -> Result<(), String> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("corpus")]
@@ -106,12 +119,19 @@ fn engines_report(args: &EnginesArgs) -> Result<(), String> {
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let mut runs: Vec<(EngineInfo, Vec<TestResult>)> = Vec::new();
     for spec in &specs {
+        let known = known_failures_for(spec)?;
         let mut results = Vec::new();
-        let (info, summary) = run_suite(&paths, spec, ProcessOptions::default(), &mut |event| {
-            if let Event::Result(r) = event {
-                results.push(r.clone());
-            }
-        })
+        let (info, summary) = run_suite(
+            &paths,
+            spec,
+            ProcessOptions::default(),
+            &known,
+            &mut |event| {
+                if let Event::Result(r) = event {
+                    results.push(r.clone());
+                }
+            },
+        )
         .map_err(|e| format!("engine `{spec}`: {e}"))?;
         println!(
             "{}: {} passed, {} failed, {} skipped, {} errored",

@@ -9,6 +9,7 @@ use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::case::load_path;
 use crate::engine::process::ProcessOptions;
 use crate::engine::EngineInfo;
+use crate::known::KnownFailures;
 use crate::report::JsonLines;
 use crate::runner::{load_error_result, run_cases, Status, Summary, TestResult};
 
@@ -24,6 +25,10 @@ pub struct RunArgs {
     /// Seconds a `cmd:` engine may take per case before the case errors (default 10).
     #[arg(long, value_name = "SECS")]
     timeout: Option<f64>,
+    /// Known failures of the engine (`adapters/<engine>/known-failures.json`): listed failures
+    /// are reported apart; a listed test that passes fails the run, so the list stays true.
+    #[arg(long, value_name = "FILE")]
+    known_failures: Option<PathBuf>,
     /// Print JSON Lines: a header, one line per test, a summary footer.
     #[arg(long)]
     json: bool,
@@ -106,6 +111,7 @@ pub fn run_suite(
     paths: &[PathBuf],
     engine_spec: &str,
     options: ProcessOptions,
+    known: &KnownFailures,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<(EngineInfo, Summary), String> {
     let engine = super::engine_from_spec_with(engine_spec, options)?;
@@ -129,6 +135,7 @@ pub fn run_suite(
     on_event(Event::Start(&info, tests));
     let mut summary = Summary::default();
     let mut emit = |result: TestResult| {
+        let result = known.apply(result);
         summary.add(&result);
         on_event(Event::Result(&result));
     };
@@ -157,10 +164,17 @@ pub fn process_options(timeout: Option<f64>) -> Result<ProcessOptions, String> {
     Ok(options)
 }
 
+/// Reads the `--known-failures` file, if one was given.
+pub fn known_failures(path: Option<&PathBuf>) -> Result<KnownFailures, String> {
+    path.map_or(Ok(KnownFailures::default()), |p| KnownFailures::load(p))
+}
+
 /// Runs `iam-harness run`.
 pub fn run(args: &RunArgs) -> u8 {
-    let options = match process_options(args.timeout) {
-        Ok(options) => options,
+    let prepared = process_options(args.timeout)
+        .and_then(|options| Ok((options, known_failures(args.known_failures.as_ref())?)));
+    let (options, known) = match prepared {
+        Ok(prepared) => prepared,
         Err(message) => {
             eprintln!("error: {message}");
             return EXIT_USAGE;
@@ -168,19 +182,24 @@ pub fn run(args: &RunArgs) -> u8 {
     };
     let mut jsonl = args.json.then(|| JsonLines::new(std::io::stdout().lock()));
     let mut io_failed = false;
-    let outcome = run_suite(&args.paths, &args.engine, options, &mut |event| match (
-        event,
-        jsonl.as_mut(),
-    ) {
-        (Event::Start(info, _), Some(out)) => {
-            io_failed |= out.header(std::slice::from_ref(info)).is_err()
-        }
-        (Event::Result(result), Some(out)) => io_failed |= out.result(result).is_err(),
-        (Event::Result(result), None) if matches!(result.status, Status::Fail | Status::Error) => {
-            print_problem(result)
-        }
-        _ => {}
-    });
+    let outcome = run_suite(
+        &args.paths,
+        &args.engine,
+        options,
+        &known,
+        &mut |event| match (event, jsonl.as_mut()) {
+            (Event::Start(info, _), Some(out)) => {
+                io_failed |= out.header(std::slice::from_ref(info)).is_err()
+            }
+            (Event::Result(result), Some(out)) => io_failed |= out.result(result).is_err(),
+            (Event::Result(result), None)
+                if matches!(result.status, Status::Fail | Status::Error) =>
+            {
+                print_problem(result)
+            }
+            _ => {}
+        },
+    );
     let (info, summary) = match outcome {
         Ok(done) => done,
         Err(message) => {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::run::{print_problem, print_summary, process_options, run_suite, Event};
+use super::run::{known_failures, print_problem, print_summary, process_options, run_suite, Event};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::engine::EngineInfo;
 use crate::report::{junit, markdown, JsonLines};
@@ -27,6 +27,10 @@ pub struct TestArgs {
     /// Seconds a `cmd:` engine may take per case before the case errors (default 10).
     #[arg(long, value_name = "SECS")]
     timeout: Option<f64>,
+    /// Known failures of the engine: listed failures are reported apart; a listed test that
+    /// passes fails the run.
+    #[arg(long, value_name = "FILE")]
+    known_failures: Option<PathBuf>,
     /// Also write the JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -74,8 +78,10 @@ fn write_reports(
 
 /// Runs `iam-harness test`.
 pub fn test(args: &TestArgs) -> u8 {
-    let options = match process_options(args.timeout) {
-        Ok(options) => options,
+    let prepared = process_options(args.timeout)
+        .and_then(|options| Ok((options, known_failures(args.known_failures.as_ref())?)));
+    let (options, known) = match prepared {
+        Ok(prepared) => prepared,
         Err(message) => {
             eprintln!("error: {message}");
             return EXIT_USAGE;
@@ -90,6 +96,7 @@ pub fn test(args: &TestArgs) -> u8 {
         &args.paths,
         &args.engine,
         options,
+        &known,
         &mut |event| match event {
             Event::Start(_, tests) => bar.set_length(tests as u64),
             Event::Result(r) => {

@@ -1,0 +1,122 @@
+//! Known failures of an engine: a list of `{"case", "test", "reason", "issue"}` entries
+//! (`adapters/<engine>/known-failures.json`). A listed test that fails is reported apart as a
+//! known failure (skipped, with the reason); a listed test that now *passes* is reported as a
+//! failure of the list, so that the list stays true.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::runner::{Status, TestResult};
+
+/// One known failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownFailure {
+    /// The case id.
+    pub case: String,
+    /// The test's name; `null` for every test of the case.
+    #[serde(default)]
+    pub test: Option<String>,
+    /// Why the engine fails it (who is right according to the documentation).
+    pub reason: String,
+    /// The engine's issue about it, if any.
+    #[serde(default)]
+    pub issue: Option<String>,
+}
+
+/// A list of known failures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownFailures(pub Vec<KnownFailure>);
+
+impl KnownFailures {
+    /// Reads a known-failures file.
+    pub fn load(path: &Path) -> Result<KnownFailures, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text)
+            .map(KnownFailures)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn find(&self, result: &TestResult) -> Option<&KnownFailure> {
+        self.0
+            .iter()
+            .find(|k| k.case == result.case && k.test.as_deref().is_none_or(|t| t == result.test))
+    }
+
+    /// Applies the list to one result: a listed failure becomes a skip with the reason; a listed
+    /// pass becomes a failure asking for the entry to be removed.
+    pub fn apply(&self, mut result: TestResult) -> TestResult {
+        let Some(known) = self.find(&result) else {
+            return result;
+        };
+        let issue = known
+            .issue
+            .as_deref()
+            .map(|i| format!(" ({i})"))
+            .unwrap_or_default();
+        match result.status {
+            Status::Fail | Status::Error => {
+                result.status = Status::Skip;
+                result.message = Some(format!("known failure: {}{issue}", known.reason));
+            }
+            Status::Pass => {
+                result.status = Status::Fail;
+                result.message = Some(format!(
+                    "listed as a known failure but now passes: remove it from the known-failures file ({})",
+                    known.reason
+                ));
+            }
+            Status::Skip => {}
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::Expect;
+    use crate::engine::Decision;
+
+    fn result(case: &str, status: Status) -> TestResult {
+        TestResult {
+            engine: "e".into(),
+            case: case.into(),
+            file: "f.json".into(),
+            test: "t".into(),
+            expect: Some(Expect::Allow),
+            got: Some(Decision::ImplicitDeny),
+            status,
+            features: vec![],
+            ambiguous: false,
+            message: None,
+            explanation: None,
+        }
+    }
+
+    #[test]
+    fn known_failures_are_skipped_and_fixed_ones_flagged() {
+        let list: KnownFailures = KnownFailures(
+            serde_json::from_str(
+                r#"[{"case":"a","test":null,"reason":"r","issue":"https://x/1"},{"case":"b","test":"other","reason":"r2"}]"#,
+            )
+            .unwrap(),
+        );
+        let skipped = list.apply(result("a", Status::Fail));
+        assert_eq!(skipped.status, Status::Skip);
+        assert_eq!(
+            skipped.message.as_deref(),
+            Some("known failure: r (https://x/1)")
+        );
+        let flagged = list.apply(result("a", Status::Pass));
+        assert_eq!(flagged.status, Status::Fail);
+        assert!(flagged.message.unwrap().contains("now passes"));
+        assert_eq!(
+            list.apply(result("b", Status::Fail)).status,
+            Status::Fail,
+            "other test"
+        );
+        assert_eq!(list.apply(result("c", Status::Fail)).status, Status::Fail);
+    }
+}
