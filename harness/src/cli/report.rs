@@ -1,7 +1,8 @@
 //! `iam-harness report engines`: runs the corpus through several engines and publishes, per
 //! engine, its results by feature (Markdown + JSON) and one HTML page with the engines ×
 //! features compliance matrix. Results of engines that run elsewhere (such as an in-process Rust
-//! adapter) are read from their JSON Lines streams with `--from`.
+//! adapter) are read from their JSON Lines streams with `--from`. The published results are the
+//! engines' own: known-failures lists are not applied here (they are for `run` and `test` in CI).
 
 use std::path::{Path, PathBuf};
 
@@ -93,18 +94,6 @@ fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), 
     )
 }
 
-/// The known failures of an adapter engine `cmd:adapters/<name>/run`: its
-/// `adapters/<name>/known-failures.json`, when there is one.
-fn known_failures_for(spec: &str) -> Result<KnownFailures, String> {
-    let program = spec
-        .strip_prefix("cmd:")
-        .and_then(|c| c.split_whitespace().next());
-    match program.map(|p| Path::new(p).with_file_name("known-failures.json")) {
-        Some(file) if file.exists() => KnownFailures::load(&file),
-        _ => Ok(KnownFailures::default()),
-    }
-}
-
 fn engines_report(args: &EnginesArgs) -> Result<(), String> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("corpus")]
@@ -119,13 +108,12 @@ fn engines_report(args: &EnginesArgs) -> Result<(), String> {
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let mut runs: Vec<(EngineInfo, Vec<TestResult>)> = Vec::new();
     for spec in &specs {
-        let known = known_failures_for(spec)?;
         let mut results = Vec::new();
         let (info, summary) = run_suite(
             &paths,
             spec,
             ProcessOptions::default(),
-            &known,
+            &KnownFailures::default(),
             &mut |event| {
                 if let Event::Result(r) = event {
                     results.push(r.clone());
