@@ -5,6 +5,7 @@
 //! arguments, unreadable input).
 
 mod eval;
+mod props;
 mod run;
 
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ enum Command {
     Eval(Box<eval::EvalArgs>),
     /// Run case files (default: corpus/ and scenarios/) against an engine.
     Run(run::RunArgs),
+    /// Check the metamorphic properties on generated inputs; shrink and record failures.
+    Props(Box<props::PropsArgs>),
 }
 
 /// Parses the command line and runs the command.
@@ -43,6 +46,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Eval(args) => eval::eval(&args),
         Command::Run(args) => run::run(&args),
+        Command::Props(args) => props::props(&args),
     };
     ExitCode::from(code)
 }

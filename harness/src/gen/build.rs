@@ -40,6 +40,14 @@ const OTHER_NETS: [&str; 3] = ["198.51.100.0/24", "10.99.0.0/16", "2001:db8:ffff
 /// 2024-01-01T12:00:00Z: generated dates are this plus a whole number of days.
 const DATE_BASE: i64 = 1_704_110_400;
 
+/// The service used when an input has no focus action (never, in practice).
+static FALLBACK: Service = Service {
+    prefix: "s3",
+    actions: &[("GetObject", 255)],
+    resources: &[],
+    keys: &[],
+};
+
 /// The builder state: the choice source and the sizes.
 struct G<'c> {
     c: &'c mut dyn Choices,
@@ -190,7 +198,7 @@ fn world(g: &mut G<'_>) -> World {
     let services = g.range(1, 2);
     let mut chosen: Vec<&'static Service> = Vec::new();
     for _ in 0..services {
-        if let Some(svc) = g.pick(&SERVICES.iter().collect::<Vec<_>>()) {
+        if let Some(svc) = SERVICES.get(g.below(SERVICES.len())) {
             if !chosen.iter().any(|c| c.prefix == svc.prefix) {
                 chosen.push(svc);
             }
@@ -1349,23 +1357,12 @@ fn all_statements(set: &PolicySet) -> Vec<&Statement> {
         .collect()
 }
 
-fn focus_of(action: &str) -> Option<Focus> {
-    let (prefix, name) = action.split_once(':')?;
-    let svc = catalogue::service(prefix)?;
-    let (action, shape) = svc
-        .actions
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .copied()?;
-    Some(Focus { svc, action, shape })
-}
-
 /// The action of a request: one a statement matches, most of the time.
 fn request_action(g: &mut G<'_>, w: &World, statements: &[&Statement]) -> Focus {
     let fallback = w.focus.first().copied().unwrap_or(Focus {
-        svc: &SERVICES[0],
+        svc: &FALLBACK,
         action: "GetObject",
-        shape: 1,
+        shape: 255,
     });
     let focus_pick = |g: &mut G<'_>| g.pick(&w.focus).unwrap_or(fallback);
     if g.chance(22) {
@@ -1401,7 +1398,7 @@ fn request_action(g: &mut G<'_>, w: &World, statements: &[&Statement]) -> Focus 
         .focus
         .iter()
         .copied()
-        .filter(|f| crate::glob::action_matches(pattern, &format!("{}:{}", f.svc.prefix, f.action)))
+        .filter(|f| action_hit(pattern, f.svc.prefix, f.action))
         .collect();
     if !focus_hits.is_empty() && g.chance(75) {
         return g.pick(&focus_hits).unwrap_or(fallback);
@@ -1409,10 +1406,21 @@ fn request_action(g: &mut G<'_>, w: &World, statements: &[&Statement]) -> Focus 
     if pattern == "*" {
         return focus_pick(g);
     }
-    let all = catalogue::actions_matching(pattern);
-    match g.pick(&all.iter().map(String::as_str).collect::<Vec<_>>()) {
-        Some(a) => focus_of(a).unwrap_or(fallback),
+    let all: Vec<(&'static Service, &'static str, u8)> = catalogue::matching(pattern).collect();
+    match g.pick(&all) {
+        Some((svc, action, shape)) => Focus { svc, action, shape },
         None => focus_pick(g),
+    }
+}
+
+/// True when an action pattern matches `prefix:name` (without building the string when the
+/// pattern's service is literal).
+fn action_hit(pattern: &str, prefix: &str, name: &str) -> bool {
+    match pattern.split_once(':') {
+        Some((p, n)) if !p.contains(['*', '?']) => {
+            p.eq_ignore_ascii_case(prefix) && crate::glob::action_matches(n, name)
+        }
+        _ => crate::glob::action_matches(pattern, &format!("{prefix}:{name}")),
     }
 }
 

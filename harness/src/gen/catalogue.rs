@@ -87,21 +87,31 @@ pub fn contains_action(action: &str) -> bool {
 }
 
 /// The catalogue actions an action pattern (`s3:Get*`, `*`, `iam:?etRole`) matches, compared
-/// case-insensitively as IAM does (IAM-SPEC §3.3). Used by property 10.
-pub fn actions_matching(pattern: &str) -> Vec<String> {
-    // A pattern with a literal service prefix only needs that service's actions.
-    let services: Vec<&Service> = match pattern.split_once(':') {
-        Some((prefix, _)) if !prefix.contains(['*', '?']) => service(prefix).into_iter().collect(),
-        _ => SERVICES.iter().collect(),
-    };
-    services
-        .into_iter()
-        .flat_map(|s| {
-            s.actions
-                .iter()
-                .map(move |(name, _)| format!("{}:{name}", s.prefix))
+/// case-insensitively as IAM does (IAM-SPEC §3.3): service, action name and resource type
+/// index, without allocating.
+pub fn matching(pattern: &str) -> impl Iterator<Item = (&'static Service, &'static str, u8)> + '_ {
+    // A pattern with a literal service prefix is matched on the action name alone.
+    let literal = pattern
+        .split_once(':')
+        .filter(|(prefix, _)| !prefix.contains(['*', '?']));
+    SERVICES
+        .iter()
+        .filter(move |s| literal.is_none_or(|(prefix, _)| s.prefix.eq_ignore_ascii_case(prefix)))
+        .flat_map(move |s| {
+            s.actions.iter().filter_map(move |(name, shape)| {
+                let hit = match literal {
+                    Some((_, name_pattern)) => glob::action_matches(name_pattern, name),
+                    None => glob::action_matches(pattern, &format!("{}:{name}", s.prefix)),
+                };
+                hit.then_some((s, *name, *shape))
+            })
         })
-        .filter(|action| glob::action_matches(pattern, action))
+}
+
+/// The catalogue actions an action pattern matches, as `service:Name` (used by property 10).
+pub fn actions_matching(pattern: &str) -> Vec<String> {
+    matching(pattern)
+        .map(|(s, name, _)| format!("{}:{name}", s.prefix))
         .collect()
 }
 

@@ -7,11 +7,11 @@
 //! Every builder in [`build`] takes its decisions from a [`Choices`] source — "give me a number
 //! below `n`" — and nothing else. Three sources drive the same builders:
 //!
-//! - [`WordChoices`] reads a vector of `u32` words. The proptest strategies generate that vector
-//!   (`proptest::collection::vec(any::<u32>(), …)`) and map it through a builder, so proptest's
-//!   own shrinking of the vector (dropping words, shrinking each toward 0) shrinks the built
-//!   value, in the style of Hypothesis: choice 0 is always the simplest option (the first
-//!   service, no condition, Allow, a single statement…), and an exhausted source answers 0.
+//! - [`WordChoices`] reads a vector of `u32` words. The proptest strategies ([`ChoiceStrategy`])
+//!   draw that vector from the test runner's RNG and build from it; their value tree
+//!   ([`ChoiceTree`]) shrinks the words toward 0, in the style of Hypothesis: choice 0 is always
+//!   the simplest option (the first service, no condition, Allow, a single statement…), and an
+//!   exhausted source answers 0, so zeroing words shrinks the built value.
 //! - [`UnstructuredChoices`] reads an [`arbitrary::Unstructured`] (fuzzers, `Arbitrary` impls).
 //! - [`RngChoices`] is a small seeded PRNG, used by the properties to pick their
 //!   transformations reproducibly and by `props --stats`.
@@ -34,12 +34,14 @@ pub mod catalogue;
 #[rustfmt::skip]
 mod catalogue_data;
 mod input;
+mod tree;
 
 use arbitrary::{Arbitrary, Unstructured};
-use proptest::prelude::*;
+use proptest::strategy::Strategy;
 
 pub use build::{action_name, arn, condition, policy, policy_set, request, statement};
 pub use input::{labelled, policies_of, Input};
+pub use tree::{ChoiceStrategy, ChoiceTree};
 
 use crate::engine::reference::PolicySet;
 use crate::policy::{Condition, Policy, PolicyKind, Statement};
@@ -74,7 +76,7 @@ impl Default for Settings {
             max_identity_policies: 2,
             max_conditions: 2,
             max_requests: 3,
-            choices: 768,
+            choices: 384,
         }
     }
 }
@@ -161,14 +163,13 @@ impl Choices for RngChoices {
 /// A builder: what each generated kind of value is made by.
 pub type Builder<T> = fn(&mut dyn Choices, &Settings) -> T;
 
-/// The proptest strategy of any builder: a vector of choice words mapped through it.
+/// The proptest strategy of any builder: a vector of choice words built into a value, shrunk
+/// by moving words toward 0 ([`ChoiceTree`]).
 pub fn strategy<T: std::fmt::Debug + 'static>(
     settings: Settings,
     builder: Builder<T>,
-) -> impl Strategy<Value = T> {
-    let len = settings.choices.max(2);
-    proptest::collection::vec(any::<u32>(), len / 2..=len)
-        .prop_map(move |words| builder(&mut WordChoices::new(&words), &settings))
+) -> ChoiceStrategy<T> {
+    ChoiceStrategy::new(settings, builder)
 }
 
 /// Builds one value with `builder` from fuzzer bytes (what the `Arbitrary` impls call).

@@ -110,6 +110,11 @@ fn finish(result: Result<(), Stop>) -> Result<(), Violation> {
     }
 }
 
+/// Runs a check body, turning a skip into a pass.
+fn attempt(body: impl FnOnce() -> Result<(), Stop>) -> Result<(), Violation> {
+    finish(body())
+}
+
 fn ev(label: &str, input: &Input, decisions: &[Decision]) -> Evidence {
     Evidence {
         label: label.to_owned(),
@@ -284,7 +289,7 @@ const NO_KEY: &str = "iamharness:absent";
 // ---------------------------------------------------------------------------------------------
 // 1–4: determinism, defaults, deny and allow
 
-/// 1. Determinism: deciding the same input twice gives the same decisions.
+/// Property 1: Determinism: deciding the same input twice gives the same decisions.
 pub fn determinism<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     finish(same(
         engine,
@@ -294,14 +299,14 @@ pub fn determinism<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(),
     ))
 }
 
-/// 2. An empty policy set gives implicit deny to every caller but the root user (who has full
+/// Property 2: An empty policy set gives implicit deny to every caller but the root user (who has full
 /// access to their own account, IAM-SPEC §1.3 step 3a).
 pub fn empty_set_implicit_deny<D: Decider + ?Sized>(
     engine: &D,
     input: &Input,
 ) -> Result<(), Violation> {
     const NAME: &str = "empty-set-implicit-deny";
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         let empty = with_set(input, PolicySet::default());
         let got = decide(engine, &empty, NAME, "empty-set")?;
@@ -317,7 +322,7 @@ pub fn empty_set_implicit_deny<D: Decider + ?Sized>(
             }
         }
         Ok(())
-    })())
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -417,11 +422,11 @@ fn place(set: &mut PolicySet, slot: Slot, statements: Vec<Statement>, rng: &mut 
     }
 }
 
-/// 3. Adding a Deny statement that matches a request (its exact action and resource, placed in
+/// Property 3: Adding a Deny statement that matches a request (its exact action and resource, placed in
 /// any policy that applies to the caller) makes the decision an explicit deny.
 pub fn matching_deny<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     const NAME: &str = "matching-deny";
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         let mut rng = rng(input, 3);
         let slots = slots_applying(&input.set, &reqs, false);
@@ -459,15 +464,15 @@ pub fn matching_deny<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(
             ));
         }
         Ok(())
-    })())
+    })
 }
 
-/// 4. Adding an Allow statement (built from a request: its action or service, its resource or
+/// Property 4: Adding an Allow statement (built from a request: its action or service, its resource or
 /// `*`, sometimes a condition copied from the input) to any policy never turns an allow into a
 /// deny and never lifts an explicit deny.
 pub fn allow_monotone<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     const NAME: &str = "allow-monotone";
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         let mut rng = rng(input, 4);
         let slots = slots_applying(&input.set, &reqs, true);
@@ -531,16 +536,16 @@ pub fn allow_monotone<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<
             ("original", input),
             &|_| true,
         )
-    })())
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // 5–11: equivalent rewritings
 
-/// 5. Shuffling the statements of every policy, the identity and session policies, and the
+/// Property 5: Shuffling the statements of every policy, the identity and session policies, and the
 /// documents of every SCP/RCP level changes no decision.
 pub fn order_independence<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
-    finish((|| {
+    attempt(|| {
         let mut rng = rng(input, 5);
         let mut set = input.set.clone();
         for (_, p) in policies_mut(&mut set) {
@@ -560,13 +565,13 @@ pub fn order_independence<D: Decider + ?Sized>(engine: &D, input: &Input) -> Res
             ("original", input),
             ("reordered", &shuffled),
         )
-    })())
+    })
 }
 
-/// 6. Splitting a statement with `Action: [a, b, …]` into one statement per action (the rest
+/// Property 6: Splitting a statement with `Action: [a, b, …]` into one statement per action (the rest
 /// copied) changes no decision.
 pub fn action_split<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         let mut set = input.set.clone();
         let mut changed = false;
@@ -610,7 +615,7 @@ pub fn action_split<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<()
             ("original", input),
             ("split", &split),
         )
-    })())
+    })
 }
 
 fn toggle<T: Clone>(values: &mut OneOrMany<T>, flip: bool) {
@@ -628,11 +633,11 @@ fn toggle<T: Clone>(values: &mut OneOrMany<T>, flip: bool) {
     *values = next;
 }
 
-/// 7. Writing a one-element array as a single value, or the reverse (statements, actions,
+/// Property 7: Writing a one-element array as a single value, or the reverse (statements, actions,
 /// resources, principals and condition values), changes no decision. The rewritten input is
 /// given to the engine as text, so its parser sees both forms.
 pub fn single_vs_array<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
-    finish((|| {
+    attempt(|| {
         let mut rng = rng(input, 7);
         let mut set = input.set.clone();
         for (_, p) in policies_mut(&mut set) {
@@ -666,7 +671,7 @@ pub fn single_vs_array<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result
             ("original", input),
             ("toggled", &toggled),
         )
-    })())
+    })
 }
 
 fn flip_case(text: &str, rng: &mut RngChoices) -> String {
@@ -678,10 +683,10 @@ fn flip_case(text: &str, rng: &mut RngChoices) -> String {
         .collect()
 }
 
-/// 8. Changing the case of the letters of request actions and of action patterns changes no
+/// Property 8: Changing the case of the letters of request actions and of action patterns changes no
 /// decision.
 pub fn action_case<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
-    finish((|| {
+    attempt(|| {
         let mut rng = rng(input, 8);
         let mut set = input.set.clone();
         for (_, _, s) in all_statements_mut(&mut set) {
@@ -703,12 +708,12 @@ pub fn action_case<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(),
             ("original", input),
             ("recased", &recased),
         )
-    })())
+    })
 }
 
-/// 9. Adding, removing or renaming `Sid`s changes no decision.
+/// Property 9: Adding, removing or renaming `Sid`s changes no decision.
 pub fn sid_irrelevant<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         let mut rng = rng(input, 9);
         let mut set = input.set.clone();
@@ -731,7 +736,7 @@ pub fn sid_irrelevant<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<
             ("original", input),
             ("re-sided", &renamed),
         )
-    })())
+    })
 }
 
 fn has_wildcard(text: &str) -> bool {
@@ -821,14 +826,14 @@ fn expand_resources(s: &mut Statement, variables: bool, request_resources: &[Str
     changed
 }
 
-/// 10. Rewriting a wildcard action pattern (`s3:Get*`) into the list of catalogue actions it
+/// Property 10: Rewriting a wildcard action pattern (`s3:Get*`) into the list of catalogue actions it
 /// matches, a `NotAction` into the `Action` list of the request actions it lets through, and a
 /// wildcard resource pattern into the request resources it matches, changes no decision. Sound
 /// because every generated request action is in the catalogue (checked) and every request
 /// resource is a concrete ARN; the matching used for the rewrite is the harness's own
 /// [`crate::glob`] and [`crate::arn`], so this also compares the engine's matching with them.
 pub fn wildcard_expansion<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         if !input
             .requests
@@ -870,7 +875,7 @@ pub fn wildcard_expansion<D: Decider + ?Sized>(engine: &D, input: &Input) -> Res
             }
         }
         Err(Stop::Skip)
-    })())
+    })
 }
 
 /// The case-file policies of `set` with each text made by `text`.
@@ -932,11 +937,11 @@ fn normalized(p: &Policy) -> Policy {
     p
 }
 
-/// 11. Re-serialising every policy with another key order and other whitespace changes no
+/// Property 11: Re-serialising every policy with another key order and other whitespace changes no
 /// decision; and for every policy, parse(print(p)) = p and parse(reformatted) = p.
 pub fn formatting<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     const NAME: &str = "formatting";
-    finish((|| {
+    attempt(|| {
         let mut rng = rng(input, 11);
         let styles = [
             Style::Compact,
@@ -979,7 +984,7 @@ pub fn formatting<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), 
             ("original", input),
             ("reformatted", &reformatted),
         )
-    })())
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1026,7 +1031,7 @@ fn single_list(statements: Vec<Statement>) -> Policy {
     }
 }
 
-/// 12. A permissions boundary or a session policy can only narrow identity-based access (with
+/// Property 12: A permissions boundary or a session policy can only narrow identity-based access (with
 /// the resource policy taken away, so that only identity-based access is in play): a request
 /// allowed under the cap is allowed without it, an explicit deny without it stays one; and a cap
 /// that allows nothing leaves no IAM caller (but the root user) allowed.
@@ -1035,7 +1040,7 @@ pub fn boundary_session_narrow<D: Decider + ?Sized>(
     input: &Input,
 ) -> Result<(), Violation> {
     const NAME: &str = "boundary-session-narrow";
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         let mut rng = rng(input, 12);
         let mut base = input.set.clone();
@@ -1095,7 +1100,7 @@ pub fn boundary_session_narrow<D: Decider + ?Sized>(
             &format!("its {label} allows nothing and no resource policy grants"),
             &capped,
         )
-    })())
+    })
 }
 
 /// The SCP (or RCP) levels to add when the input has none.
@@ -1128,12 +1133,12 @@ fn org_from(input: &Input, rng: &mut RngChoices, rcp: bool) -> Vec<Vec<Policy>> 
     levels
 }
 
-/// 13. An SCP (or RCP) hierarchy can only narrow: a request allowed with it is allowed without
+/// Property 13: An SCP (or RCP) hierarchy can only narrow: a request allowed with it is allowed without
 /// it, an explicit deny without it stays one; and a hierarchy with a level (beyond the first)
 /// that allows nothing leaves no caller it binds allowed (IAM-SPEC §1.7).
 pub fn scp_narrow<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     const NAME: &str = "scp-narrow";
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         let mut rng = rng(input, 13);
         let rcp = rng.below(3) == 0;
@@ -1190,7 +1195,7 @@ pub fn scp_narrow<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), 
             &format!("one {label} level allows nothing (an Allow is needed at every level)"),
             &bound,
         )
-    })())
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1293,11 +1298,11 @@ fn rewrite_if_exists(blocks: &mut Vec<Condition>, reqs: &[Request], rng: &mut Rn
     changed
 }
 
-/// 14. `…IfExists` on a key present (single-valued) in every request equals the plain
+/// Property 14: `…IfExists` on a key present (single-valued) in every request equals the plain
 /// operator, and on a key missing from every request is true (the entry can be dropped).
 /// Entries under `ForAllValues:`/`ForAnyValue:` are left alone (IAM-SPEC §7.14).
 pub fn if_exists<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         let mut rng = rng(input, 14);
         let mut set = input.set.clone();
@@ -1320,7 +1325,7 @@ pub fn if_exists<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), V
             ("original", input),
             ("rewritten", &rewritten),
         )
-    })())
+    })
 }
 
 /// A condition that never holds: `Null` false on a key no request carries.
@@ -1341,14 +1346,14 @@ fn never() -> Vec<Condition> {
     }]
 }
 
-/// 15. With a key made empty (`[]`) or missing in every request, a `ForAllValues:` entry on it
+/// Property 15: With a key made empty (`[]`) or missing in every request, a `ForAllValues:` entry on it
 /// holds (it can be dropped) and a `ForAnyValue:` entry does not (its statement never applies).
 /// Entries with `IfExists` or under `Null` are left alone (IAM-SPEC §7.14).
 pub fn set_operators_empty<D: Decider + ?Sized>(
     engine: &D,
     input: &Input,
 ) -> Result<(), Violation> {
-    finish((|| {
+    attempt(|| {
         let mut rng = rng(input, 15);
         let mut keys: Vec<String> = Vec::new();
         let mut copy = input.set.clone();
@@ -1419,7 +1424,7 @@ pub fn set_operators_empty<D: Decider + ?Sized>(
             (label, &emptied),
             ("simplified", &simplified),
         )
-    })())
+    })
 }
 
 /// True when a request value can be compared by `family` without a type error (so that the
@@ -1437,14 +1442,14 @@ fn well_typed(family: OperatorFamily, value: &str) -> bool {
     }
 }
 
-/// 16. On a key present and single-valued, a negated operator (`StringNotLike`, `NotIpAddress`,
+/// Property 16: On a key present and single-valued, a negated operator (`StringNotLike`, `NotIpAddress`,
 /// …) is the negation of its positive twin: a probe statement allowing everything under the
 /// negated condition, and one under the positive condition, allow exactly one of the two for
 /// every request (the probe is put in an identity policy and, with `Principal: "*"`, in the
 /// resource policy, so that every caller kind and cross-account requests are covered).
 pub fn negated_operators<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     const NAME: &str = "negated-operators";
-    finish((|| {
+    attempt(|| {
         let mut rng = rng(input, 16);
         let mut found: Vec<(Option<Version>, ConditionOperator, ConditionEntry)> = Vec::new();
         for (_, _, p) in crate::gen::labelled(&input.set) {
@@ -1533,7 +1538,7 @@ pub fn negated_operators<D: Decider + ?Sized>(engine: &D, input: &Input) -> Resu
             }
         }
         Ok(())
-    })())
+    })
 }
 
 /// A policy variable found in a text: its byte range, key and default value.
@@ -1633,13 +1638,13 @@ fn edit_variable_texts(s: &mut Statement, f: &mut dyn FnMut(&str) -> Option<Stri
     changed
 }
 
-/// 17. Under `Version 2008-10-17` a `${…}` is literal text: a 2012-10-17 policy switched to
+/// Property 17: Under `Version 2008-10-17` a `${…}` is literal text: a 2012-10-17 policy switched to
 /// 2008-10-17 decides like the same policy kept at 2012-10-17 with every `${` escaped as
 /// `${$}{`. And under 2012-10-17 a variable is substituted: replacing `${key}` by the value the
 /// key has in every request (escaped) changes nothing.
 pub fn legacy_version<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     const NAME: &str = "legacy-version";
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         let mut rng = rng(input, 17);
         if rng.below(2) == 0 {
@@ -1720,18 +1725,18 @@ pub fn legacy_version<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<
             ("with-variables", input),
             ("substituted", &with_set(input, set)),
         )
-    })())
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // 18: cross-account
 
-/// 18. A cross-account request needs both sides' allow: without the resource policy it is not
+/// Property 18: A cross-account request needs both sides' allow: without the resource policy it is not
 /// allowed, and (for IAM callers other than a root user, who needs no identity policy) without
 /// the caller's identity policies it is not allowed either (IAM-SPEC §1.6).
 pub fn cross_account<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     const NAME: &str = "cross-account";
-    finish((|| {
+    attempt(|| {
         let reqs = requests(input)?;
         if !reqs.iter().any(Request::is_cross_account) {
             return Err(Stop::Skip);
@@ -1764,5 +1769,5 @@ pub fn cross_account<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(
             "a cross-account request needs the caller's account to allow it",
             &cross_iam,
         )
-    })())
+    })
 }

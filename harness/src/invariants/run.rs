@@ -1,11 +1,12 @@
 //! Runs properties as proptests on all cores, shrinks failures, writes regression cases, and
 //! measures the decision mix of the generators.
 //!
-//! Each property is split into chunks; each chunk is a proptest [`TestRunner`] with a ChaCha
-//! RNG seeded from (seed, property, chunk), so a run is reproducible from its seed whatever the
-//! number of threads. When a chunk fails, proptest shrinks the input (the choice vector behind
-//! it, see [`crate::gen`]) to a minimal one; the failure of the lowest failing chunk is the one
-//! reported (later chunks of that property are skipped), which keeps the report deterministic.
+//! The inputs are split into chunks; each chunk draws from a proptest [`TestRunner`] with a
+//! ChaCha RNG seeded from (seed, chunk), so a run is reproducible from its seed. When a property
+//! fails, the input's proptest value tree (the choice vector behind it, see [`crate::gen`]) is
+//! shrunk to a minimal failing input; the failure of the lowest failing chunk is the one
+//! reported (later chunks skip a property a lower chunk already broke), which keeps the report
+//! deterministic.
 
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -13,9 +14,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use proptest::test_runner::{
-    Config as ProptestConfig, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
-};
+use proptest::strategy::{Strategy as _, ValueTree};
+use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, TestRunner};
 use rayon::prelude::*;
 
 use super::{Decider, Evidence, Property, Violation};
@@ -101,19 +101,48 @@ fn chunk_seed(seed: u64, property: u8, chunk: usize) -> [u8; 32] {
     bytes
 }
 
-/// How many chunks each property is split into: enough to keep every core busy.
-fn chunks_for(cases: u64, properties: usize) -> usize {
-    let threads = rayon::current_num_threads().max(1);
-    let wanted = (threads * 4).div_ceil(properties.max(1)).max(1);
-    let by_size = usize::try_from(cases / 64).unwrap_or(usize::MAX).max(1);
-    wanted.min(by_size)
+/// How many chunks the inputs are split into: a function of the case count only (never of the
+/// number of threads), so that a seed gives the same inputs on every machine.
+fn chunks_for(cases: u64) -> usize {
+    usize::try_from((cases / 64).clamp(1, 64)).unwrap_or(1)
+}
+
+/// Shrinks a failing value tree for one property, proptest's way: simplify while the property
+/// still fails, complicate when it passes. Returns the minimal failing input.
+fn shrink(
+    tree: &mut dyn ValueTree<Value = Input>,
+    fails: &dyn Fn(&Input) -> bool,
+    max_iters: u32,
+) -> Input {
+    let mut minimal = tree.current();
+    if !tree.simplify() {
+        return minimal;
+    }
+    for _ in 0..max_iters {
+        let candidate = tree.current();
+        if fails(&candidate) {
+            minimal = candidate;
+            if !tree.simplify() {
+                break;
+            }
+        } else if !tree.complicate() {
+            break;
+        }
+    }
+    minimal
 }
 
 /// Runs `config.properties` against `engine`.
+///
+/// The inputs are split into chunks run in parallel; each chunk draws its inputs from a
+/// proptest [`TestRunner`] with its own ChaCha seed, and checks every property on every input
+/// (so generation is paid once for all properties). A property that fails is shrunk on the
+/// input's value tree and no longer checked in that chunk; drawing inputs never depends on
+/// which checks ran, so the report is the same for a seed whatever the timing.
 pub fn run(engine: &dyn Decider, config: &RunConfig) -> Report {
     let start = Instant::now();
     let props = &config.properties;
-    let chunks = chunks_for(config.cases, props.len());
+    let chunks = chunks_for(config.cases);
     let total = config.cases * props.len() as u64;
     let bar = if config.progress && std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
@@ -129,69 +158,53 @@ pub fn run(engine: &dyn Decider, config: &RunConfig) -> Report {
     let first_failed: Vec<AtomicUsize> =
         props.iter().map(|_| AtomicUsize::new(usize::MAX)).collect();
     let checked = AtomicU64::new(0);
-    let tasks: Vec<(usize, usize)> = (0..chunks)
-        .flat_map(|c| (0..props.len()).map(move |p| (p, c)))
-        .collect();
-    let results: Vec<(usize, usize, Violation, Input)> = tasks
-        .par_iter()
-        .filter_map(|&(p, c)| {
-            let property = props.get(p)?;
-            let flag = first_failed.get(p)?;
-            if flag.load(Ordering::Relaxed) < c {
-                return None;
-            }
-            let share = config.cases / chunks as u64
-                + u64::from((c as u64) < config.cases % chunks as u64);
-            if share == 0 {
-                return None;
-            }
+    let strategy = input_strategy(config.settings);
+    let results: Vec<(usize, usize, Violation, Input)> = (0..chunks)
+        .into_par_iter()
+        .flat_map_iter(|c| {
+            let share =
+                config.cases / chunks as u64 + u64::from((c as u64) < config.cases % chunks as u64);
             let proptest_config = ProptestConfig {
                 cases: u32::try_from(share).unwrap_or(u32::MAX),
                 failure_persistence: None,
-                max_shrink_iters: config.max_shrink_iters,
-                max_shrink_time: 60_000,
                 ..ProptestConfig::default()
             };
-            let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &chunk_seed(config.seed, property.number, c));
+            let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &chunk_seed(config.seed, 0, c));
             let mut runner = TestRunner::new_with_rng(proptest_config, rng);
-            let failing = std::sync::atomic::AtomicBool::new(false);
-            let local = AtomicU64::new(0);
-            let outcome = runner.run(&input_strategy(config.settings), |input| {
-                let result = (property.check)(engine, &input);
-                if !failing.load(Ordering::Relaxed) {
-                    let n = local.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n % 128 == 0 {
-                        bar.inc(128);
+            let mut failed_here = vec![false; props.len()];
+            let mut found = Vec::new();
+            let mut local = 0u64;
+            for _ in 0..share {
+                let Ok(mut tree) = strategy.new_tree(&mut runner) else {
+                    break;
+                };
+                let input = tree.current();
+                let mut checks = 0u64;
+                for (p, property) in props.iter().enumerate() {
+                    let lower_failed = first_failed
+                        .get(p)
+                        .is_some_and(|f| f.load(Ordering::Relaxed) < c);
+                    if failed_here.get(p).copied().unwrap_or(true) || lower_failed {
+                        continue;
                     }
-                }
-                result.map_err(|v| {
-                    failing.store(true, Ordering::Relaxed);
-                    TestCaseError::fail(v.to_string())
-                })
-            });
-            let done = local.load(Ordering::Relaxed);
-            bar.inc(done % 128);
-            checked.fetch_add(done, Ordering::Relaxed);
-            match outcome {
-                Ok(()) => None,
-                Err(TestError::Abort(reason)) => {
-                    flag.fetch_min(c, Ordering::Relaxed);
-                    let input = Input::build(&mut RngChoices::new(0), &config.settings);
-                    let violation = Violation {
-                        property: property.name,
-                        message: format!("proptest aborted: {reason}"),
-                        evidence: Vec::new(),
-                    };
-                    Some((p, c, violation, input))
-                }
-                Err(TestError::Fail(reason, minimal)) => {
-                    flag.fetch_min(c, Ordering::Relaxed);
+                    checks += 1;
+                    if (property.check)(engine, &input).is_ok() {
+                        continue;
+                    }
+                    if let Some(flag) = failed_here.get_mut(p) {
+                        *flag = true;
+                    }
+                    if let Some(f) = first_failed.get(p) {
+                        f.fetch_min(c, Ordering::Relaxed);
+                    }
+                    let fails = |i: &Input| (property.check)(engine, i).is_err();
+                    let minimal = shrink(&mut tree, &fails, config.max_shrink_iters);
                     let violation = match (property.check)(engine, &minimal) {
                         Err(v) => v,
                         // The engine passed on the rerun: it is not deterministic.
                         Ok(()) => Violation {
                             property: property.name,
-                            message: format!("{reason} (the engine passed when the minimal input was checked again)"),
+                            message: "the property failed, then held when the minimal input was checked again (the engine is not deterministic)".into(),
                             evidence: vec![Evidence {
                                 label: "minimal".into(),
                                 input: minimal.clone(),
@@ -199,9 +212,15 @@ pub fn run(engine: &dyn Decider, config: &RunConfig) -> Report {
                             }],
                         },
                     };
-                    Some((p, c, violation, minimal))
+                    found.push((p, c, violation, minimal));
+                    // The tree was shrunk: draw the next input afresh.
+                    break;
                 }
+                local += checks;
+                bar.inc(checks);
             }
+            checked.fetch_add(local, Ordering::Relaxed);
+            found
         })
         .collect();
     bar.finish_and_clear();
