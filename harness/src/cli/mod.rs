@@ -6,6 +6,7 @@
 
 mod eval;
 mod lint;
+mod props;
 mod report;
 mod run;
 mod serve;
@@ -48,6 +49,8 @@ enum Command {
     Test(test::TestArgs),
     /// Serve the reference evaluator over the engine protocol on stdin/stdout (DESIGN.md §4).
     Serve(serve::ServeArgs),
+    /// Check the metamorphic properties on generated inputs; shrink and record failures.
+    Props(Box<props::PropsArgs>),
 }
 
 /// Parses the command line and runs the command.
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::report(&args),
         Command::Test(args) => test::test(&args),
         Command::Serve(args) => serve::serve(&args),
+        Command::Props(args) => props::props(&args),
     };
     ExitCode::from(code)
 }
