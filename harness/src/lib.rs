@@ -16,6 +16,7 @@
 pub mod arn;
 pub mod case;
 pub mod cli;
+pub mod diff;
 pub mod engine;
 pub mod gen;
 pub mod glob;

@@ -4,6 +4,7 @@
 //! Exit statuses: 0 success; 1 a test failed or errored; 2 the command could not run (bad
 //! arguments, unreadable input).
 
+mod diff;
 mod eval;
 mod lint;
 mod props;
@@ -41,6 +42,8 @@ enum Command {
     Eval(Box<eval::EvalArgs>),
     /// Run case files (default: corpus/ and scenarios/) against an engine.
     Run(run::RunArgs),
+    /// Compare engines on the corpus and on generated inputs; shrink and record disagreements.
+    Diff(Box<diff::DiffArgs>),
     /// Publish reports: `report engines` runs several engines and writes the compliance matrix.
     Report(report::ReportArgs),
     /// Check case and scenario files: ids, features, sources, parsing, duplicates.
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::eval(&args),
         Command::Run(args) => run::run(&args),
         Command::Lint(args) => lint::lint_command(&args),
+        Command::Diff(args) => diff::diff(&args),
         Command::Report(args) => report::report(&args),
         Command::Test(args) => test::test(&args),
         Command::Serve(args) => serve::serve(&args),

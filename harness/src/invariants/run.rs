@@ -109,7 +109,7 @@ fn chunks_for(cases: u64) -> usize {
 
 /// Shrinks a failing value tree for one property, proptest's way: simplify while the property
 /// still fails, complicate when it passes. Returns the minimal failing input.
-fn shrink(
+pub(crate) fn shrink(
     tree: &mut dyn ValueTree<Value = Input>,
     fails: &dyn Fn(&Input) -> bool,
     max_iters: u32,
