@@ -7,6 +7,7 @@
 //! - [`request`]: the request an engine decides; [`values`]: condition values as operators read them.
 //! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases.
 //! - [`engine`]: the [`engine::Evaluator`] trait and the built-in engines.
+//! - [`fuzzing`]: the checks behind the fuzz targets in `fuzz/`, replayed by `cargo test`.
 //! - [`runner`] and [`report`]: running cases against engines, and reporting the results.
 //! - [`cli`]: the `iam-harness` command line.
 #![deny(missing_docs)]
@@ -15,6 +16,7 @@ pub mod arn;
 pub mod case;
 pub mod cli;
 pub mod engine;
+pub mod fuzzing;
 pub mod glob;
 pub mod lint;
 pub mod policy;
