@@ -44,7 +44,8 @@ fn replays_seeds_and_regressions(
         "action_match",
         "resource_match",
         "policy_parse",
-        "condition_values"
+        "condition_values",
+        "eval_properties"
     )]
     target: &str,
 ) {

@@ -8,7 +8,7 @@
 //!
 //! # Input format
 //!
-//! Every target reads its input the same way ([`split_input`]):
+//! Every target but [`check_eval_properties`] reads its input the same way ([`split_input`]):
 //! the first byte holds flags, and the rest is one or more texts separated by the byte `0xFF`
 //! (which never occurs in UTF-8), each read as UTF-8 with invalid bytes replaced. So a seed such
 //! as `0s3:Get*<FF>s3:GetObject` is easy to write by hand, and the fuzzer can still reach any
@@ -22,6 +22,7 @@
 //! | `resource_match` | bit 0: escaped pattern | pattern, resource |
 //! | `policy_parse` | none: the whole input is the text | one |
 //! | `condition_values` | none | up to three values (the whole input also seeds numbers) |
+//! | `eval_properties` | none: the bytes drive [`crate::gen`]'s `Arbitrary` generators | — |
 //!
 //! # Oracles
 //!
@@ -29,12 +30,14 @@
 //! [`resource_oracle`], [`arn_like_oracle`]): a different algorithm from the same documented
 //! rules, as cedar-spec checks Cedar's `like`. See each oracle for what it covers.
 
+mod eval;
 mod matching;
 mod parsing;
 mod values;
 
 use std::borrow::Cow;
 
+pub use eval::check_eval_properties;
 pub use matching::{
     arn_like_oracle, ascii_ci_glob_oracle, check_action_match, check_glob_match,
     check_resource_match, glob_oracle, resource_oracle,
@@ -57,13 +60,14 @@ pub struct Violation {
 pub type Check = fn(&[u8]) -> Result<(), Violation>;
 
 /// Every fuzz target by name, with its check: the fuzz crate and the replay test both use it.
-pub const TARGETS: [(&str, Check); 6] = [
+pub const TARGETS: [(&str, Check); 7] = [
     ("arn_parse", check_arn_parse),
     ("glob_match", check_glob_match),
     ("action_match", check_action_match),
     ("resource_match", check_resource_match),
     ("policy_parse", check_policy_parse),
     ("condition_values", check_condition_values),
+    ("eval_properties", check_eval_properties),
 ];
 
 /// The check of the fuzz target `name`, or `None` for an unknown name.
