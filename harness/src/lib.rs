@@ -9,6 +9,7 @@
 //! - [`engine`]: the [`engine::Evaluator`] trait and the built-in engines.
 //! - [`gen`]: proptest strategies and `Arbitrary` generators of realistic policies and requests.
 //! - [`invariants`]: the metamorphic properties every engine must satisfy, and their runner.
+//! - [`fuzzing`]: the checks behind the fuzz targets in `fuzz/`, replayed by `cargo test`.
 //! - [`runner`] and [`report`]: running cases against engines, and reporting the results.
 //! - [`cli`]: the `iam-harness` command line.
 #![deny(missing_docs)]
@@ -18,6 +19,7 @@ pub mod case;
 pub mod cli;
 pub mod diff;
 pub mod engine;
+pub mod fuzzing;
 pub mod gen;
 pub mod glob;
 pub mod invariants;

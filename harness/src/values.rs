@@ -208,28 +208,27 @@ fn parse_epoch(text: &str) -> Option<Instant> {
     if !is_digits(int) {
         return None;
     }
-    let mut seconds: i64 = 0;
+    // The magnitude is read as an `i128` so that `-9223372036854775808` (`i64::MIN`), whose
+    // magnitude is no `i64`, is still read.
+    let mut magnitude: i128 = 0;
     for b in int.bytes() {
-        seconds = seconds.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+        magnitude = magnitude
+            .checked_mul(10)?
+            .checked_add(i128::from(b - b'0'))?;
     }
     let nanos = match frac {
         Some(frac) => fraction_nanos(frac)?,
         None => 0,
     };
-    if !negative {
-        return Some(Instant { seconds, nanos });
-    }
-    if nanos == 0 {
-        Some(Instant {
-            seconds: seconds.checked_neg()?,
-            nanos: 0,
-        })
-    } else {
-        Some(Instant {
-            seconds: seconds.checked_neg()?.checked_sub(1)?,
-            nanos: NANOS_PER_SECOND - nanos,
-        })
-    }
+    let (seconds, nanos) = match (negative, nanos) {
+        (false, _) => (magnitude, nanos),
+        (true, 0) => (-magnitude, 0),
+        (true, _) => (-magnitude - 1, NANOS_PER_SECOND - nanos),
+    };
+    Some(Instant {
+        seconds: i64::try_from(seconds).ok()?,
+        nanos,
+    })
 }
 
 /// A cursor over the bytes of a W3C date-time.
@@ -583,6 +582,9 @@ mod tests {
     #[case("-1.25", at(-2, 750_000_000))]
     #[case("123", at(123, 0))]
     #[case("12345", at(12_345, 0))]
+    #[case("9223372036854775807.999999999", at(i64::MAX, 999_999_999))]
+    #[case("-9223372036854775808", at(i64::MIN, 0))] // found by the `condition_values` fuzz target
+    #[case("-9223372036854775807.5", at(i64::MIN, 500_000_000))]
     fn dates(#[case] text: &str, #[case] instant: Option<Instant>) {
         assert!(instant.is_some());
         assert_eq!(parse_date(text), instant, "{text}");
@@ -613,6 +615,8 @@ mod tests {
     #[case("+1710505845")]
     #[case("1.")]
     #[case("99999999999999999999")]
+    #[case("9223372036854775808")]
+    #[case("-9223372036854775808.5")]
     #[case("-")]
     #[case("2024x")]
     fn non_dates(#[case] text: &str) {
