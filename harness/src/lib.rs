@@ -7,6 +7,8 @@
 //! - [`request`]: the request an engine decides; [`values`]: condition values as operators read them.
 //! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases.
 //! - [`engine`]: the [`engine::Evaluator`] trait and the built-in engines.
+//! - [`gen`]: proptest strategies and `Arbitrary` generators of realistic policies and requests.
+//! - [`invariants`]: the metamorphic properties every engine must satisfy, and their runner.
 //! - [`runner`] and [`report`]: running cases against engines, and reporting the results.
 //! - [`cli`]: the `iam-harness` command line.
 #![deny(missing_docs)]
@@ -14,8 +16,11 @@
 pub mod arn;
 pub mod case;
 pub mod cli;
+pub mod diff;
 pub mod engine;
+pub mod gen;
 pub mod glob;
+pub mod invariants;
 pub mod known;
 pub mod lint;
 pub mod policy;

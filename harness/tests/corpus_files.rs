@@ -1,4 +1,4 @@
-//! Every corpus case file and every scenario file is a test of its own against the reference
+//! Every corpus case file and every scenario file (`scenarios/`) is a test of its own against the reference
 //! evaluator: a failing one names its file, its case and its test, with the explanation.
 //! Cases tagged `ambiguous` record the reference evaluator's documented choice, so they must
 //! pass too (that keeps the README's "Semantics" table and the evaluator in step).
@@ -58,5 +58,10 @@ fn corpus_case(
     #[exclude("/schema/")]
     path: PathBuf,
 ) {
+    check(path);
+}
+
+#[rstest]
+fn scenario_file(#[files("../scenarios/**/*.json")] path: PathBuf) {
     check(path);
 }

@@ -4,8 +4,10 @@
 //! Exit statuses: 0 success; 1 a test failed or errored; 2 the command could not run (bad
 //! arguments, unreadable input).
 
+mod diff;
 mod eval;
 mod lint;
+mod props;
 mod report;
 mod run;
 mod serve;
@@ -40,6 +42,8 @@ enum Command {
     Eval(Box<eval::EvalArgs>),
     /// Run case files (default: corpus/ and scenarios/) against an engine.
     Run(run::RunArgs),
+    /// Compare engines on the corpus and on generated inputs; shrink and record disagreements.
+    Diff(Box<diff::DiffArgs>),
     /// Publish reports: `report engines` runs several engines and writes the compliance matrix.
     Report(report::ReportArgs),
     /// Check case and scenario files: ids, features, sources, parsing, duplicates.
@@ -48,6 +52,8 @@ enum Command {
     Test(test::TestArgs),
     /// Serve the reference evaluator over the engine protocol on stdin/stdout (DESIGN.md §4).
     Serve(serve::ServeArgs),
+    /// Check the metamorphic properties on generated inputs; shrink and record failures.
+    Props(Box<props::PropsArgs>),
 }
 
 /// Parses the command line and runs the command.
@@ -57,9 +63,11 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::eval(&args),
         Command::Run(args) => run::run(&args),
         Command::Lint(args) => lint::lint_command(&args),
+        Command::Diff(args) => diff::diff(&args),
         Command::Report(args) => report::report(&args),
         Command::Test(args) => test::test(&args),
         Command::Serve(args) => serve::serve(&args),
+        Command::Props(args) => props::props(&args),
     };
     ExitCode::from(code)
 }

@@ -72,12 +72,15 @@ impl EngineInfo {
         })
     }
 
-    /// The first feature of `features` the engine does not claim, if any.
+    /// The first feature of `features` the engine does not claim, if any. The tags `ambiguous`,
+    /// `scenario` and `regression` say where a case comes from, not what it needs, so they need
+    /// no claim.
     pub fn first_unclaimed<'a>(&self, features: &'a [String]) -> Option<&'a str> {
+        const TAGS: [&str; 3] = ["ambiguous", "scenario", "regression"];
         features
             .iter()
             .map(String::as_str)
-            .find(|f| *f != "ambiguous" && !self.claims(f))
+            .find(|f| !TAGS.contains(f) && !self.claims(f))
     }
 }
 
@@ -163,7 +166,12 @@ mod tests {
         assert!(info.claims("scp"));
         assert!(!info.claims("rcp"));
         assert!(!info.claims("conditions"));
-        let feats = vec!["ambiguous".to_string(), "scp".into(), "rcp".into()];
+        let feats = vec![
+            "ambiguous".to_string(),
+            "regression".into(),
+            "scp".into(),
+            "rcp".into(),
+        ];
         assert_eq!(info.first_unclaimed(&feats), Some("rcp"));
     }
 }

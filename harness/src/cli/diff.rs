@@ -1,0 +1,143 @@
+//! `iam-harness diff`: runs the corpus (and generated inputs) through several engines, groups the
+//! disagreements, shows which engines agree with the documented expectation, and writes shrunk
+//! generated disagreements as case files (see [`crate::diff`]).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::run::{run_suite, Event};
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::diff::{corpus_disagreements, disagreement_case, generated_disagreements, group};
+use crate::engine::process::ProcessOptions;
+use crate::gen::Settings;
+use crate::invariants::run::write_regression;
+use crate::known::KnownFailures;
+
+/// Arguments of `iam-harness diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Case files or folders (default: `corpus/`).
+    paths: Vec<PathBuf>,
+    /// The engines to compare (at least two; put `reference` first to record its decisions).
+    #[arg(long = "engine", required = true)]
+    engines: Vec<String>,
+    /// Generated inputs to compare the engines on as well (0: the corpus only).
+    #[arg(long, default_value_t = 0)]
+    cases: u64,
+    /// The seed of the generated inputs.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Most generated disagreements kept (one per distinct pattern of decisions).
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// Where shrunk generated disagreements are written as case files.
+    #[arg(long, default_value = "corpus/regressions/diff")]
+    out: PathBuf,
+    /// Do not write case files.
+    #[arg(long)]
+    no_write: bool,
+}
+
+/// Runs `iam-harness diff`.
+pub fn diff(args: &DiffArgs) -> u8 {
+    if args.engines.len() < 2 {
+        eprintln!("error: `diff` needs at least two `--engine`s");
+        return EXIT_USAGE;
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("corpus")]
+    } else {
+        args.paths.clone()
+    };
+    let mut runs = Vec::new();
+    for spec in &args.engines {
+        let mut results = Vec::new();
+        let outcome = run_suite(
+            &paths,
+            spec,
+            ProcessOptions::default(),
+            &KnownFailures::default(),
+            &mut |e| {
+                if let Event::Result(r) = e {
+                    results.push(r.clone());
+                }
+            },
+        );
+        match outcome {
+            Ok((info, _)) => runs.push((info.name, results)),
+            Err(message) => {
+                eprintln!("error: engine `{spec}`: {message}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let disagreements = corpus_disagreements(&runs);
+    println!(
+        "corpus: {} tests where the engines disagree",
+        disagreements.len()
+    );
+    for (title, items) in group(&disagreements) {
+        println!("\n== {title} ({} tests)", items.len());
+        for d in items {
+            let expect = d.expect.map(|e| e.decision().as_str()).unwrap_or("-");
+            let by_engine: Vec<String> = d
+                .decisions
+                .iter()
+                .map(|(n, x)| format!("{n}={}", x.map(|x| x.as_str()).unwrap_or("-")))
+                .collect();
+            println!(
+                "  {} › {}: documented {expect}; {}",
+                d.case,
+                d.test,
+                by_engine.join(" ")
+            );
+        }
+    }
+    let mut generated = 0;
+    if args.cases > 0 {
+        let mut engines = Vec::new();
+        for spec in &args.engines {
+            match super::engine_from_spec(spec) {
+                Ok(engine) => engines.push(engine),
+                Err(message) => {
+                    eprintln!("error: engine `{spec}`: {message}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        let refs: Vec<&dyn crate::Evaluator> = engines.iter().map(|e| e.as_ref()).collect();
+        let found = generated_disagreements(
+            &refs,
+            Settings::default(),
+            args.seed,
+            args.cases,
+            args.limit,
+        );
+        generated = found.len();
+        println!(
+            "\ngenerated: {} distinct disagreements in {} inputs (seed {})",
+            found.len(),
+            args.cases,
+            args.seed
+        );
+        for (i, d) in found.iter().enumerate() {
+            let case = disagreement_case(d, &format!("regressions/diff/seed{}-{i}", args.seed));
+            println!("  {}", case.description);
+            if !args.no_write {
+                match write_regression(&args.out, &case) {
+                    Ok(path) => println!("    written to {}", path.display()),
+                    Err(e) => {
+                        eprintln!("error: cannot write to {}: {e}", args.out.display());
+                        return EXIT_USAGE;
+                    }
+                }
+            }
+        }
+    }
+    if disagreements.is_empty() && generated == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}

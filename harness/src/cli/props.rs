@@ -1,0 +1,162 @@
+//! `iam-harness props`: run the metamorphic properties (DESIGN.md §5) against an engine on
+//! generated inputs, in parallel on every core, shrinking failures to minimal regression cases.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{engine_from_spec, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::engine::reference::ReferenceEvaluator;
+use crate::engine::Decision;
+use crate::engine::Evaluator;
+use crate::gen::{Input, Settings};
+use crate::invariants::run::{decision_mix, run, RunConfig};
+use crate::invariants::{show, Decider, FastReference, Halt, Property, PROPERTIES};
+
+/// Arguments of `iam-harness props`.
+#[derive(Debug, Args)]
+pub struct PropsArgs {
+    /// The engine: `reference` (default), `reference-generic`, or any spec `run` accepts.
+    #[arg(long, default_value = "reference")]
+    engine: String,
+    /// Generated inputs per property.
+    #[arg(long, default_value_t = 2000)]
+    cases: u64,
+    /// The seed: the same seed gives the same inputs and the same report.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Run only this property (name or number; repeatable). Default: all 18.
+    #[arg(long)]
+    property: Vec<String>,
+    /// Print the decision mix of the generators (over `--cases` inputs) and exit.
+    #[arg(long)]
+    stats: bool,
+    /// Where regression cases are written.
+    #[arg(long, default_value = "corpus/regressions")]
+    regressions: PathBuf,
+    /// Do not write regression cases.
+    #[arg(long)]
+    no_write: bool,
+    /// Decide the reference through case files (JSON) instead of its in-memory fast path.
+    #[arg(long)]
+    via_cases: bool,
+    /// List the properties and exit.
+    #[arg(long)]
+    list: bool,
+}
+
+/// An engine from the command line, as a [`Decider`].
+struct Boxed(Box<dyn Evaluator>);
+
+impl Decider for Boxed {
+    fn name(&self) -> String {
+        self.0.info().name
+    }
+
+    fn decide(&self, input: &Input) -> Result<Vec<Decision>, Halt> {
+        Decider::decide(&*self.0, input)
+    }
+}
+
+fn decider(spec: &str, via_cases: bool) -> Result<Box<dyn Decider>, String> {
+    match spec {
+        "reference" if !via_cases => Ok(Box::new(FastReference(ReferenceEvaluator::new()))),
+        "reference-generic" if !via_cases => Ok(Box::new(FastReference(
+            ReferenceEvaluator::without_special_rules(),
+        ))),
+        other => engine_from_spec(other).map(|e| Box::new(Boxed(e)) as Box<dyn Decider>),
+    }
+}
+
+/// Runs `iam-harness props`.
+pub fn props(args: &PropsArgs) -> u8 {
+    if args.list {
+        for p in PROPERTIES.iter() {
+            println!("{:>2} {:<26} {}", p.number, p.name, p.summary);
+        }
+        return EXIT_OK;
+    }
+    let engine = match decider(&args.engine, args.via_cases) {
+        Ok(engine) => engine,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut properties: Vec<&'static Property> = Vec::new();
+    for name in &args.property {
+        match Property::find(name) {
+            Some(p) => properties.push(p),
+            None => {
+                let known: Vec<&str> = PROPERTIES.iter().map(|p| p.name).collect();
+                eprintln!(
+                    "error: unknown property `{name}` (known: {})",
+                    known.join(", ")
+                );
+                return EXIT_USAGE;
+            }
+        }
+    }
+    if properties.is_empty() {
+        properties = PROPERTIES.iter().collect();
+    }
+    let settings = Settings::default();
+    if args.stats {
+        let mix = decision_mix(&*engine, &settings, args.seed, args.cases);
+        println!("engine `{}`, seed {}: {mix}", engine.name(), args.seed);
+        return EXIT_OK;
+    }
+    let config = RunConfig {
+        cases: args.cases,
+        seed: args.seed,
+        properties,
+        settings,
+        regressions: (!args.no_write).then(|| args.regressions.clone()),
+        progress: true,
+        ..RunConfig::default()
+    };
+    println!(
+        "iam-harness props: engine `{}`, {} properties × {} cases, seed {}, {} threads",
+        engine.name(),
+        config.properties.len(),
+        config.cases,
+        config.seed,
+        rayon::current_num_threads()
+    );
+    let report = run(&*engine, &config);
+    for failure in &report.failures {
+        let p = failure.property;
+        println!(
+            "FAIL {:>2} {}: {}",
+            p.number, p.name, failure.violation.message
+        );
+        for e in &failure.violation.evidence {
+            println!("  {} input: decisions {}", e.label, show(&e.decisions));
+        }
+        match (&failure.regression, &failure.write_error) {
+            (Some(path), _) => println!("  regression case written: {}", path.display()),
+            (None, Some(error)) => println!("  could not write the regression case: {error}"),
+            (None, None) => {}
+        }
+    }
+    let mix = decision_mix(
+        &*engine,
+        &config.settings,
+        config.seed,
+        config.cases.min(20_000),
+    );
+    println!("decision mix: {mix}");
+    println!(
+        "{} of {} properties held; {} checks in {:.2} s ({:.0} cases/s)",
+        config.properties.len() - report.failures.len(),
+        config.properties.len(),
+        report.checked,
+        report.elapsed.as_secs_f64(),
+        report.throughput()
+    );
+    if report.failures.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}
