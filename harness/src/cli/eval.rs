@@ -180,21 +180,7 @@ pub fn eval(args: &EvalArgs) -> u8 {
             } else {
                 println!("{decision}");
                 if let Some(e) = explanation {
-                    println!("  why: {}", e.reason);
-                    for s in &e.decided_by {
-                        let sid = s
-                            .sid
-                            .as_deref()
-                            .map(|s| format!(" ({s})"))
-                            .unwrap_or_default();
-                        println!(
-                            "  decided by: {} statement {}{sid} {}",
-                            s.policy, s.statement, s.effect
-                        );
-                    }
-                    for note in &e.notes {
-                        println!("  note: {note}");
-                    }
+                    super::run::print_explanation(&e);
                 }
             }
             EXIT_OK

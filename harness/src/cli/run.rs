@@ -8,7 +8,7 @@ use clap::Args;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::case::load_path;
 use crate::engine::process::ProcessOptions;
-use crate::engine::EngineInfo;
+use crate::engine::{EngineInfo, Explanation};
 use crate::known::KnownFailures;
 use crate::report::JsonLines;
 use crate::runner::{load_error_result, run_cases, Status, Summary, TestResult};
@@ -66,21 +66,26 @@ pub(super) fn print_problem(result: &TestResult) {
         println!("  {message}");
     }
     if let Some(e) = &result.explanation {
-        println!("  why: {}", e.reason);
-        for s in &e.decided_by {
-            let sid = s
-                .sid
-                .as_deref()
-                .map(|s| format!(" ({s})"))
-                .unwrap_or_default();
-            println!(
-                "  decided by: {} statement {}{sid} {}",
-                s.policy, s.statement, s.effect
-            );
-        }
-        for note in &e.notes {
-            println!("  note: {note}");
-        }
+        print_explanation(e);
+    }
+}
+
+/// Prints an explanation: the rule that decided, the deciding statements, the notes.
+pub(super) fn print_explanation(e: &Explanation) {
+    println!("  why: {}", e.reason);
+    for s in &e.decided_by {
+        let sid = s
+            .sid
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        println!(
+            "  decided by: {} statement {}{sid} {}",
+            s.policy, s.statement, s.effect
+        );
+    }
+    for note in &e.notes {
+        println!("  note: {note}");
     }
 }
 
