@@ -14,7 +14,7 @@ import os
 import sys
 from importlib.metadata import version
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # adapters/: the shared harness_request.py
 import harness_request as hr  # noqa: E402
 
 from moto.iam.access_control import IAMPolicy, PermissionResult  # noqa: E402

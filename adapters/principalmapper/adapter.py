@@ -26,7 +26,7 @@ import os  # noqa: E402
 import sys  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # adapters/: the shared harness_request.py
 import harness_request as hr  # noqa: E402
 
 from principalmapper.common.nodes import Node  # noqa: E402
