@@ -29,6 +29,30 @@
 //! The matchers are checked against oracles built on `regex-lite` ([`glob_oracle`],
 //! [`resource_oracle`], [`arn_like_oracle`]): a different algorithm from the same documented
 //! rules, as cedar-spec checks Cedar's `like`. See each oracle for what it covers.
+//!
+//! # Fuzzing your own matcher
+//!
+//! The oracles are public so that a project can check its own wildcard or ARN matcher the same
+//! way: in its own cargo-fuzz target, split the input with [`split_input`] (so the seeds in
+//! `fuzz/corpus/glob_match/` and `fuzz/dict/glob_match.dict` apply unchanged) and compare with
+//! the oracle. Here the crate's own matcher stands in for yours:
+//!
+//! ```
+//! use iam_harness::fuzzing::{glob_oracle, split_input};
+//! use iam_harness::glob::{matches, CaseSensitivity};
+//!
+//! /// The body of a `fuzz_target!(|data: &[u8]| …)`.
+//! fn check(data: &[u8]) {
+//!     let (_flags, texts) = split_input(data);
+//!     let pattern = texts.first().map_or("", |t| t.as_ref());
+//!     let text = texts.get(1).map_or("", |t| t.as_ref());
+//!     let mine = matches(pattern, text, CaseSensitivity::Sensitive); // your matcher here
+//!     if let Some(want) = glob_oracle(pattern, text, CaseSensitivity::Sensitive, false) {
+//!         assert_eq!(mine, want, "pattern {pattern:?} text {text:?}");
+//!     }
+//! }
+//! check(b"\x00s3:Get*\xffs3:GetObject");
+//! ```
 
 mod eval;
 mod matching;
