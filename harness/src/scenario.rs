@@ -33,6 +33,8 @@
 //!   ARN is the resource and, for `sts:AssumeRole*`, its `trust` policy is the resource policy),
 //!   or is a literal ARN or `*`.
 //! - The SCPs are those of the principal's account, the RCPs those of the resource's account.
+//! - A compiled case carries `scenario`, the expectation's `features`, and the features its
+//!   policies and accounts imply (see `derived_features`), so an engine skips what it cannot do.
 
 use std::collections::BTreeMap;
 
@@ -388,38 +390,106 @@ impl Scenario {
                 .and_then(|a| a.scp.clone())
                 .filter(|_| principal.service.is_none() && !principal.anonymous);
             let non_empty = |v: &Vec<PolicyText>| (!v.is_empty()).then(|| v.clone());
+            let policies = Policies {
+                identity: non_empty(&principal.identity),
+                resource: resource_policy,
+                boundary: principal.boundary.clone(),
+                session: non_empty(&principal.session_policies),
+                scp,
+                rcp,
+            };
+            let request = TestRequest {
+                principal: caller.principal.clone(),
+                principal_account: caller.account.clone(),
+                action: exp.action.clone(),
+                resource: resource_arn,
+                resource_account,
+                context,
+                session_issuer: None,
+            };
             let mut features = vec!["scenario".to_owned()];
             features.extend(exp.features.iter().cloned());
+            for derived in derived_features(&policies, &request, principal, assume) {
+                if !features.iter().any(|f| f == derived) {
+                    features.push(derived.to_owned());
+                }
+            }
             cases.push(Case {
                 id: format!("scenario/{}/{}", slug(&self.scenario), slug(&exp.name)),
                 description: format!("{} — {}: {}", self.scenario, exp.name, exp.why),
                 features,
                 source: self.source.clone(),
-                policies: Policies {
-                    identity: non_empty(&principal.identity),
-                    resource: resource_policy,
-                    boundary: principal.boundary.clone(),
-                    session: non_empty(&principal.session_policies),
-                    scp,
-                    rcp,
-                },
+                policies,
                 tests: vec![Test {
                     name: exp.name.clone(),
-                    request: TestRequest {
-                        principal: caller.principal.clone(),
-                        principal_account: caller.account.clone(),
-                        action: exp.action.clone(),
-                        resource: resource_arn,
-                        resource_account,
-                        context,
-                        session_issuer: None,
-                    },
+                    request,
                     expect: exp.expect,
                 }],
             });
         }
         Ok(cases)
     }
+}
+
+/// The features a compiled expectation needs whatever its author listed: one per kind of
+/// policy it carries (SCP and RCP hierarchies of more than one level add `scp:levels` /
+/// `rcp:levels`; the resource policy of `sts:AssumeRole*` is a trust policy, of a KMS key a key
+/// policy), `cross-account` when the two accounts differ, and the caller's kind when it is the
+/// root user of the resource's account, a service or anonymous. An engine that does not claim
+/// one of them then skips the case instead of failing it (DESIGN.md §3).
+fn derived_features(
+    policies: &Policies,
+    request: &TestRequest,
+    principal: &Principal,
+    assume: bool,
+) -> Vec<&'static str> {
+    let mut features = Vec::new();
+    if policies.identity.is_some() {
+        features.push("identity");
+    }
+    if policies.resource.is_some() {
+        features.push(if assume {
+            "trust-policy"
+        } else if request.resource.starts_with("arn:aws:kms:") {
+            "key-policy"
+        } else {
+            "resource-policy"
+        });
+    }
+    if policies.boundary.is_some() {
+        features.push("boundary");
+    }
+    if policies.session.is_some() {
+        features.push("session-policy");
+    }
+    for (levels, name, nested) in [
+        (&policies.scp, "scp", "scp:levels"),
+        (&policies.rcp, "rcp", "rcp:levels"),
+    ] {
+        if let Some(levels) = levels.as_ref().filter(|levels| !levels.is_empty()) {
+            features.push(name);
+            if levels.len() > 1 {
+                features.push(nested);
+            }
+        }
+    }
+    let cross_account = matches!(
+        (&request.principal_account, &request.resource_account),
+        (Some(a), Some(b)) if a != b
+    );
+    if cross_account {
+        features.push("cross-account");
+    }
+    if principal.root && !cross_account {
+        features.push("root-user");
+    }
+    if principal.service.is_some() {
+        features.push("service-principal");
+    }
+    if principal.anonymous {
+        features.push("anonymous");
+    }
+    features
 }
 
 #[cfg(test)]
@@ -470,6 +540,41 @@ mod tests {
         assert!(
             assume.policies.identity.is_none(),
             "a service has no identity policies"
+        );
+    }
+
+    #[test]
+    fn features_follow_the_compiled_policies() {
+        let cases = Scenario::compile_json(WORLD, "w.json").unwrap();
+        assert_eq!(cases[0].features, ["scenario", "identity"]);
+        assert_eq!(
+            cases[1].features,
+            ["scenario", "trust-policy", "service-principal"]
+        );
+        let world = WORLD
+            .replace(
+                r#""accounts": {"prod": {"id": "111122223333"}}"#,
+                r#""accounts": {"prod": {"id": "111122223333", "scp": [[{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}],[{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}]]},
+                                "other": {"id": "444455556666"}}"#,
+            )
+            .replace(
+                r#""bucket": {"account": "prod""#,
+                r#""bucket": {"account": "other""#,
+            )
+            .replace(
+                r#""expect": "allow", "why": "granted"}"#,
+                r#""expect": "implicit_deny", "why": "no bucket policy", "features": ["identity"]}"#,
+            );
+        let cases = Scenario::compile_json(&world, "w.json").unwrap();
+        assert_eq!(
+            cases[0].features,
+            ["scenario", "identity", "scp", "scp:levels", "cross-account"],
+            "listed features are kept once, derived ones added"
+        );
+        assert_eq!(
+            cases[1].features,
+            ["scenario", "trust-policy", "service-principal"],
+            "SCPs do not bind a service principal"
         );
     }
 
