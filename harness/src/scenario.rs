@@ -41,6 +41,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::case::{Case, CaseError, Expect, Policies, PolicyText, Test, TestRequest};
+use crate::engine::reference::{is_key_policy_request, is_trust_request};
+use crate::request::Request;
 
 /// An account of the world.
 #[derive(Debug, Clone, Deserialize)]
@@ -409,7 +411,7 @@ impl Scenario {
             };
             let mut features = vec!["scenario".to_owned()];
             features.extend(exp.features.iter().cloned());
-            for derived in derived_features(&policies, &request, principal, assume) {
+            for derived in derived_features(&policies, &request, principal) {
                 if !features.iter().any(|f| f == derived) {
                     features.push(derived.to_owned());
                 }
@@ -433,27 +435,26 @@ impl Scenario {
 
 /// The features a compiled expectation needs whatever its author listed: one per kind of
 /// policy it carries (SCP and RCP hierarchies of more than one level add `scp:levels` /
-/// `rcp:levels`; the resource policy of `sts:AssumeRole*` is a trust policy, of a KMS key a key
-/// policy), `cross-account` when the two accounts differ, and the caller's kind when it is the
-/// root user of the resource's account, a service or anonymous. An engine that does not claim
-/// one of them then skips the case instead of failing it (DESIGN.md §3).
+/// `rcp:levels`; a resource policy is a trust or key policy when the reference evaluator reads
+/// the request so), `cross-account` when the two accounts differ, and the caller's kind when it
+/// is the root user of the resource's account, a service or anonymous. An engine that does not
+/// claim one of them then skips the case instead of failing it (DESIGN.md §3).
 fn derived_features(
     policies: &Policies,
     request: &TestRequest,
     principal: &Principal,
-    assume: bool,
 ) -> Vec<&'static str> {
+    // A request whose context does not convert errors when the case runs; it derives nothing.
+    let evaluated = request.to_request().ok();
     let mut features = Vec::new();
     if policies.identity.is_some() {
         features.push("identity");
     }
     if policies.resource.is_some() {
-        features.push(if assume {
-            "trust-policy"
-        } else if request.resource.starts_with("arn:aws:kms:") {
-            "key-policy"
-        } else {
-            "resource-policy"
+        features.push(match &evaluated {
+            Some(r) if is_trust_request(r) => "trust-policy",
+            Some(r) if is_key_policy_request(r) => "key-policy",
+            _ => "resource-policy",
         });
     }
     if policies.boundary.is_some() {
@@ -473,10 +474,7 @@ fn derived_features(
             }
         }
     }
-    let cross_account = matches!(
-        (&request.principal_account, &request.resource_account),
-        (Some(a), Some(b)) if a != b
-    );
+    let cross_account = evaluated.as_ref().is_some_and(Request::is_cross_account);
     if cross_account {
         features.push("cross-account");
     }
