@@ -10,7 +10,8 @@
 )]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use iam_harness::engine::reference::{PolicySet, ReferenceEvaluator};
+use iam_harness::engine::reference::ReferenceEvaluator;
+use iam_harness::policy::PolicySet;
 use iam_harness::policy::{parse, parse_as, Policy, PolicyKind};
 use iam_harness::request::{Context, ContextEntry, Request};
 use std::hint::black_box;

@@ -123,43 +123,9 @@ impl<'a> Arn<'a> {
     /// Parses an ARN. The text must start with `arn:` and have at least six colon-separated
     /// fields, with non-empty partition, service and resource.
     pub fn parse(text: &'a str) -> Result<Self, ArnError> {
-        let Some(rest) = text.strip_prefix("arn:") else {
-            return Err(ArnError::MissingPrefix {
-                text: text.to_owned(),
-            });
-        };
-        let mut fields = rest.splitn(5, ':');
-        let (Some(partition), Some(service), Some(region), Some(account), Some(resource)) = (
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-            fields.next(),
-        ) else {
-            return Err(ArnError::TooFewFields {
-                text: text.to_owned(),
-                found: 1 + rest.split(':').count(),
-            });
-        };
-        let empty = |field: &'static str| ArnError::EmptyField {
+        let fields = ArnFields::locate(text)?;
+        fields.of(text).ok_or_else(|| ArnError::MissingPrefix {
             text: text.to_owned(),
-            field,
-        };
-        if partition.is_empty() {
-            return Err(empty("partition"));
-        }
-        if service.is_empty() {
-            return Err(empty("service"));
-        }
-        if resource.is_empty() {
-            return Err(empty("resource"));
-        }
-        Ok(Self {
-            partition,
-            service,
-            region,
-            account,
-            resource,
         })
     }
 
@@ -189,6 +155,73 @@ impl<'a> Arn<'a> {
             account: self.account.to_owned(),
             resource: self.resource.to_owned(),
         }
+    }
+}
+
+/// Where the fields of an ARN lie in its text (byte offsets of its first five colons), so a
+/// request splits its ARNs once and reads the fields later without scanning or allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ArnFields {
+    colons: [usize; 5],
+}
+
+impl ArnFields {
+    /// Finds the fields of the ARN `text`, checking what [`Arn::parse`] checks.
+    pub fn locate(text: &str) -> Result<ArnFields, ArnError> {
+        if !text.starts_with("arn:") {
+            return Err(ArnError::MissingPrefix {
+                text: text.to_owned(),
+            });
+        }
+        let mut colons = [0; 5];
+        let mut found = 0;
+        for (at, _) in text.match_indices(':').take(5) {
+            if let Some(slot) = colons.get_mut(found) {
+                *slot = at;
+            }
+            found += 1;
+        }
+        if found < 5 {
+            return Err(ArnError::TooFewFields {
+                text: text.to_owned(),
+                found: found + 1,
+            });
+        }
+        let fields = ArnFields { colons };
+        let arn = fields.of(text).ok_or_else(|| ArnError::MissingPrefix {
+            text: text.to_owned(),
+        })?;
+        let empty = |field: &'static str| ArnError::EmptyField {
+            text: text.to_owned(),
+            field,
+        };
+        if arn.partition.is_empty() {
+            return Err(empty("partition"));
+        }
+        if arn.service.is_empty() {
+            return Err(empty("service"));
+        }
+        if arn.resource.is_empty() {
+            return Err(empty("resource"));
+        }
+        Ok(fields)
+    }
+
+    /// The ARN these offsets were found in, read from `text` (`None` when `text` is not the
+    /// text they were located in).
+    pub fn of(self, text: &str) -> Option<Arn<'_>> {
+        let [c1, c2, c3, c4, c5] = self.colons;
+        let bytes = text.as_bytes();
+        if !self.colons.iter().all(|&at| bytes.get(at) == Some(&b':')) {
+            return None;
+        }
+        Some(Arn {
+            partition: text.get(c1 + 1..c2)?,
+            service: text.get(c2 + 1..c3)?,
+            region: text.get(c3 + 1..c4)?,
+            account: text.get(c4 + 1..c5)?,
+            resource: text.get(c5 + 1..)?,
+        })
     }
 }
 

@@ -1,4 +1,5 @@
-//! The case file format (DESIGN.md §3) and its loader.
+//! The case file format (DESIGN.md §3): cases, their tests and requests, and turning a case's
+//! policies into a [`PolicySet`]. Reading files is [`crate::load`]'s job.
 //!
 //! A case is one set of policies and one or more tests against it. Policies are kept as the exact
 //! JSON text of the file ([`RawValue`]) so that the strict policy parser sees duplicate keys and
@@ -17,12 +18,11 @@
 //! }
 //! ```
 
-use std::path::{Path, PathBuf};
-
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::engine::Decision;
+use crate::decision::Decision;
+use crate::policy::{self, Policy, PolicyKind, PolicySet, Slot};
 use crate::request::{Context, ContextEntry, Request};
 
 /// A policy as written in a case file: a JSON object (the document) or a JSON string holding the
@@ -76,32 +76,6 @@ pub struct Policies {
     pub rcp: Option<Vec<Vec<PolicyText>>>,
 }
 
-/// What a test expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Expect {
-    /// Allowed.
-    Allow,
-    /// Denied by a matching Deny statement.
-    ExplicitDeny,
-    /// Denied for want of an allow.
-    ImplicitDeny,
-    /// A policy of the case must be rejected as invalid.
-    Invalid,
-}
-
-impl Expect {
-    /// The decision that satisfies this expectation.
-    pub fn decision(self) -> Decision {
-        match self {
-            Expect::Allow => Decision::Allow,
-            Expect::ExplicitDeny => Decision::ExplicitDeny,
-            Expect::ImplicitDeny => Decision::ImplicitDeny,
-            Expect::Invalid => Decision::Invalid,
-        }
-    }
-}
-
 /// One test: a request and the expected decision.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,8 +84,8 @@ pub struct Test {
     pub name: String,
     /// The request.
     pub request: TestRequest,
-    /// The expected decision.
-    pub expect: Expect,
+    /// The expected decision (`invalid`: a policy of the case must be rejected).
+    pub expect: Decision,
 }
 
 /// A request as written in a case file.
@@ -228,7 +202,128 @@ fn empty_object() -> PolicyText {
     RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
+fn parse_one(
+    raw: &PolicyText,
+    kind: PolicyKind,
+    slot: Slot,
+    errors: &mut Vec<String>,
+) -> Option<Policy> {
+    let text = match policy_text(raw) {
+        Ok(text) => text,
+        Err(e) => {
+            errors.push(format!("{slot}: {e}"));
+            return None;
+        }
+    };
+    match policy::parse_as(&text, kind) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.extend(e.0.into_iter().map(|err| format!("{slot}: {err}")));
+            None
+        }
+    }
+}
+
+fn parse_levels(
+    levels: &[Vec<PolicyText>],
+    slot: fn(usize, usize) -> Slot,
+    errors: &mut Vec<String>,
+) -> Vec<Vec<Policy>> {
+    levels
+        .iter()
+        .enumerate()
+        .map(|(level, docs)| {
+            docs.iter()
+                .enumerate()
+                .filter_map(|(document, raw)| {
+                    let slot = slot(level, document);
+                    parse_one(raw, slot.kind(), slot, errors)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 impl Case {
+    /// Parses and validates every policy of the case by the kind of its slot. The resource
+    /// policy is validated as a generic resource policy here, and as a trust policy per request
+    /// in [`Case::check_trust`]. Every problem is collected; each names the slot (`identity[0]`,
+    /// `scp[1][0]`…), the JSON path and the reason.
+    pub fn policy_set(&self) -> Result<PolicySet, Vec<String>> {
+        let p = &self.policies;
+        let mut errors = Vec::new();
+        let mut list = |docs: &Option<Vec<PolicyText>>, slot: fn(usize) -> Slot| -> Vec<Policy> {
+            docs.iter()
+                .flatten()
+                .enumerate()
+                .filter_map(|(i, raw)| parse_one(raw, slot(i).kind(), slot(i), &mut errors))
+                .collect()
+        };
+        let identity = list(&p.identity, Slot::Identity);
+        let session = list(&p.session, Slot::Session);
+        let resource = p
+            .resource
+            .as_ref()
+            .and_then(|raw| parse_one(raw, PolicyKind::Resource, Slot::Resource, &mut errors));
+        let boundary = p
+            .boundary
+            .as_ref()
+            .and_then(|raw| parse_one(raw, PolicyKind::Boundary, Slot::Boundary, &mut errors));
+        let scp = p.scp.as_ref().map(|levels| {
+            parse_levels(
+                levels,
+                |level, document| Slot::Scp { level, document },
+                &mut errors,
+            )
+        });
+        let rcp = p.rcp.as_ref().map(|levels| {
+            parse_levels(
+                levels,
+                |level, document| Slot::Rcp { level, document },
+                &mut errors,
+            )
+        });
+        if errors.is_empty() {
+            Ok(PolicySet {
+                identity,
+                resource,
+                boundary,
+                session,
+                scp,
+                rcp,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Validates the case's resource policy as a role trust policy when `request` assumes a role
+    /// ([`Request::is_trust_request`]).
+    pub fn check_trust(&self, request: &Request) -> Result<(), Vec<String>> {
+        let Some(raw) = self.policies.resource.as_ref() else {
+            return Ok(());
+        };
+        if !request.is_trust_request() {
+            return Ok(());
+        }
+        let mut errors = Vec::new();
+        let text = match policy_text(raw) {
+            Ok(text) => text,
+            Err(e) => return Err(vec![format!("resource (trust policy): {e}")]),
+        };
+        if let Err(e) = policy::parse_as(&text, PolicyKind::Trust) {
+            errors.extend(
+                e.0.into_iter()
+                    .map(|err| format!("resource (trust policy): {err}")),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
     /// Parses a case from JSON text; `file` names the source in errors.
     pub fn from_json(text: &str, file: &str) -> Result<Case, CaseError> {
         let case: Case = serde_json::from_str(text).map_err(|e| CaseError {
@@ -270,93 +365,6 @@ impl Case {
     /// Serialises the case as pretty JSON (policies keep their exact text).
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-}
-
-/// A case together with the file it came from.
-#[derive(Debug, Clone)]
-pub struct LoadedCase {
-    /// The file the case was read from.
-    pub file: PathBuf,
-    /// The case.
-    pub case: Case,
-}
-
-/// Loads one file: a case, or a scenario world compiled into its cases
-/// ([`crate::scenario`]).
-pub fn load_file(path: &Path) -> Result<Vec<LoadedCase>, CaseError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CaseError {
-        file: file.clone(),
-        path: String::new(),
-        message: format!("cannot read: {e}"),
-    })?;
-    let probe: serde_json::Value = serde_json::from_str(&text).map_err(|e| CaseError {
-        file: file.clone(),
-        path: format!("line {} column {}", e.line(), e.column()),
-        message: e.to_string(),
-    })?;
-    let cases = if crate::scenario::is_scenario(&probe) {
-        crate::scenario::Scenario::compile_json(&text, &file)?
-    } else {
-        vec![Case::from_json(&text, &file)?]
-    };
-    Ok(cases
-        .into_iter()
-        .map(|case| LoadedCase {
-            file: path.to_owned(),
-            case,
-        })
-        .collect())
-}
-
-/// Lists the `.json` case files under `path` (a file or a folder, recursively, sorted), leaving
-/// out `schema/` folders and `features.json`.
-pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, CaseError> {
-    if path.is_file() {
-        return Ok(vec![path.to_owned()]);
-    }
-    if !path.exists() {
-        return Err(CaseError {
-            file: path.display().to_string(),
-            path: String::new(),
-            message: "no such file or folder".into(),
-        });
-    }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-        let entry = entry.map_err(|e| CaseError {
-            file: path.display().to_string(),
-            path: String::new(),
-            message: e.to_string(),
-        })?;
-        let p = entry.path();
-        let in_schema = p.components().any(|c| c.as_os_str() == "schema");
-        let is_json = p.extension().is_some_and(|e| e == "json");
-        let is_registry = p.file_name().is_some_and(|n| n == "features.json");
-        if entry.file_type().is_file() && is_json && !in_schema && !is_registry {
-            files.push(p.to_owned());
-        }
-    }
-    Ok(files)
-}
-
-/// Loads every case under `path`, returning the cases read and the errors met (one bad file does
-/// not stop the others).
-pub fn load_path(path: &Path) -> (Vec<LoadedCase>, Vec<CaseError>) {
-    match case_files(path) {
-        Err(e) => (Vec::new(), vec![e]),
-        Ok(files) => {
-            let mut cases = Vec::new();
-            let mut errors = Vec::new();
-            for file in files {
-                match load_file(&file) {
-                    Ok(loaded) => cases.extend(loaded),
-                    Err(e) => errors.push(e),
-                }
-            }
-            (cases, errors)
-        }
     }
 }
 

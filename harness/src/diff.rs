@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 use proptest::strategy::{Strategy as _, ValueTree as _};
 use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, TestRunner};
 
-use crate::case::{Case, Expect};
-use crate::engine::{Decision, Evaluator};
+use crate::case::Case;
+use crate::decision::Decision;
+use crate::engine::Evaluator;
 use crate::gen::{input_strategy, Input, Settings};
 use crate::invariants::run::shrink;
 use crate::invariants::Decider;
@@ -30,7 +31,7 @@ pub struct Disagreement {
     /// The case's features.
     pub features: Vec<String>,
     /// The documented expectation.
-    pub expect: Option<Expect>,
+    pub expect: Option<Decision>,
     /// Each engine's decision (`None`: skipped or errored), in engine order.
     pub decisions: Vec<(String, Option<Decision>)>,
 }
@@ -40,7 +41,7 @@ impl Disagreement {
     pub fn agreeing_with_expectation(&self) -> Vec<&str> {
         self.decisions
             .iter()
-            .filter(|(_, d)| d.is_some() && *d == self.expect.map(Expect::decision))
+            .filter(|(_, d)| d.is_some() && *d == self.expect)
             .map(|(name, _)| name.as_str())
             .collect()
     }
@@ -173,20 +174,10 @@ pub fn generated_disagreements(
 /// expectations (run `diff` with the reference evaluator first), and the description lists every
 /// engine's decisions.
 pub fn disagreement_case(d: &GeneratedDisagreement, id: &str) -> Case {
-    let expect: Vec<Expect> = d
+    let expect: Vec<Decision> = d
         .decisions
         .first()
-        .and_then(|(_, x)| x.as_ref())
-        .map(|ds| {
-            ds.iter()
-                .map(|x| match x {
-                    Decision::Allow => Expect::Allow,
-                    Decision::ExplicitDeny => Expect::ExplicitDeny,
-                    Decision::ImplicitDeny => Expect::ImplicitDeny,
-                    Decision::Invalid => Expect::Invalid,
-                })
-                .collect()
-        })
+        .and_then(|(_, x)| x.clone())
         .unwrap_or_default();
     let mut case = d.input.to_case(id, &expect);
     let by_engine: Vec<String> = d
@@ -217,7 +208,7 @@ mod tests {
     use super::*;
     use crate::runner::Status;
 
-    fn result(case: &str, expect: Expect, got: Option<Decision>, status: Status) -> TestResult {
+    fn result(case: &str, expect: Decision, got: Option<Decision>, status: Status) -> TestResult {
         TestResult {
             engine: String::new(),
             case: case.into(),
@@ -237,14 +228,14 @@ mod tests {
     fn finds_and_groups_disagreements() {
         use Decision::{Allow, ImplicitDeny};
         let a = vec![
-            result("c1", Expect::Allow, Some(Allow), Status::Pass),
-            result("c2", Expect::Allow, Some(Allow), Status::Pass),
-            result("c3", Expect::Allow, Some(Allow), Status::Pass),
+            result("c1", Decision::Allow, Some(Allow), Status::Pass),
+            result("c2", Decision::Allow, Some(Allow), Status::Pass),
+            result("c3", Decision::Allow, Some(Allow), Status::Pass),
         ];
         let b = vec![
-            result("c1", Expect::Allow, Some(Allow), Status::Pass),
-            result("c2", Expect::Allow, Some(ImplicitDeny), Status::Fail),
-            result("c3", Expect::Allow, None, Status::Skip),
+            result("c1", Decision::Allow, Some(Allow), Status::Pass),
+            result("c2", Decision::Allow, Some(ImplicitDeny), Status::Fail),
+            result("c3", Decision::Allow, None, Status::Skip),
         ];
         let runs = vec![("a".to_string(), a), ("b".to_string(), b)];
         let found = corpus_disagreements(&runs);

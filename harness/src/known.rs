@@ -76,8 +76,7 @@ impl KnownFailures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::Expect;
-    use crate::engine::Decision;
+    use crate::decision::Decision;
 
     fn result(case: &str, status: Status) -> TestResult {
         TestResult {
@@ -85,7 +84,7 @@ mod tests {
             case: case.into(),
             file: "f.json".into(),
             test: "t".into(),
-            expect: Some(Expect::Allow),
+            expect: Some(Decision::Allow),
             got: Some(Decision::ImplicitDeny),
             status,
             features: vec![],

@@ -17,6 +17,7 @@
 pub mod arn;
 pub mod case;
 pub mod cli;
+pub mod decision;
 pub mod diff;
 pub mod engine;
 pub mod fuzzing;
@@ -25,14 +26,15 @@ pub mod glob;
 pub mod invariants;
 pub mod known;
 pub mod lint;
+pub mod load;
 pub mod policy;
 pub mod report;
 pub mod request;
 pub mod runner;
 pub mod scenario;
-pub mod values;
 
-pub use case::{Case, Expect};
-pub use engine::{Decision, Evaluator, Outcome};
+pub use case::Case;
+pub use decision::Decision;
+pub use engine::{Evaluator, Outcome};
 pub use policy::{Policy, PolicyKind};
 pub use request::Request;

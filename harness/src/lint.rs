@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::case::{CaseError, Expect, LoadedCase};
-use crate::engine::reference::PolicySet;
+use crate::case::CaseError;
+use crate::decision::Decision;
+use crate::load::LoadedCase;
 
 /// One lint finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,8 +134,8 @@ pub fn lint(cases: &[LoadedCase], registry: &Registry, root: &Path) -> Vec<Findi
                 find(format!("source `{s}` is not AWS documentation"));
             }
         }
-        let expects_invalid = case.tests.iter().any(|t| t.expect == Expect::Invalid);
-        if let Err(errors) = PolicySet::from_case(case) {
+        let expects_invalid = case.tests.iter().any(|t| t.expect == Decision::Invalid);
+        if let Err(errors) = case.policy_set() {
             if !expects_invalid {
                 find(format!("a policy does not parse: {}", errors.join("; ")));
             }

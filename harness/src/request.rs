@@ -9,6 +9,8 @@
 //!   are derived by [`Request::new`] unless the caller gives them; a key given as null stays
 //!   missing (DESIGN.md §3).
 
+use crate::arn::{Arn, ArnFields};
+
 /// The kind of caller, derived from the principal ARN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PrincipalKind {
@@ -176,31 +178,39 @@ pub struct Request {
     pub session_issuer: Option<String>,
     /// The request context, with the derived global keys filled in.
     pub context: Context,
+    /// Where the fields of [`Request::resource`] lie, when it is an ARN (see
+    /// [`Request::resource_arn`]); kept in step with `resource` by [`Request::new`].
+    resource_fields: Option<ArnFields>,
 }
 
 /// The account segment (fifth field) of an ARN, if it has one.
 pub fn arn_account(arn: &str) -> Option<&str> {
-    if !arn.starts_with("arn:") {
-        return None;
-    }
-    arn.split(':').nth(4).filter(|a| !a.is_empty())
+    Arn::parse(arn)
+        .ok()
+        .map(|a| a.account)
+        .filter(|a| !a.is_empty())
 }
 
 /// The role ARN behind a role-session ARN (`arn:aws:sts::A:assumed-role/R/S` →
 /// `arn:aws:iam::A:role/R`). The session ARN carries no role path (IAM-SPEC §7.23).
 pub fn role_arn_of_session(session_arn: &str) -> Option<String> {
-    let mut parts = session_arn.splitn(6, ':');
-    let (_, partition, _, _, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let rest = resource.strip_prefix("assumed-role/")?;
+    let arn = Arn::parse(session_arn).ok()?;
+    let rest = arn.resource.strip_prefix("assumed-role/")?;
     let role = rest.split('/').next()?;
-    Some(format!("arn:{partition}:iam::{account}:role/{role}"))
+    Some(format!(
+        "arn:{}:iam::{}:role/{role}",
+        arn.partition, arn.account
+    ))
+}
+
+/// True for the ARN of a service-linked role: a role under the `/aws-service-role/` path, or one
+/// named `AWSServiceRoleFor…` (IAM-SPEC §8).
+pub fn is_service_linked_role_arn(role_arn: &str) -> bool {
+    Arn::parse(role_arn).is_ok_and(|arn| {
+        arn.service == "iam"
+            && (arn.resource.starts_with("role/aws-service-role/")
+                || arn.resource.starts_with("role/AWSServiceRoleFor"))
+    })
 }
 
 impl Request {
@@ -220,7 +230,9 @@ impl Request {
             principal_account.or_else(|| arn_account(&principal).map(str::to_owned));
         let resource_account =
             resource_account.or_else(|| arn_account(&resource).map(str::to_owned));
+        let resource_fields = ArnFields::locate(&resource).ok();
         let mut request = Request {
+            resource_fields,
             principal,
             principal_kind,
             principal_account,
@@ -289,6 +301,54 @@ impl Request {
             if !self.context.contains(key) {
                 self.context.insert(key, ContextEntry::Single(value));
             }
+        }
+    }
+
+    /// True for `sts:AssumeRole*` (and the session-tagging actions checked with it) on an IAM
+    /// role: the resource policy is then the role's trust policy, which must itself allow
+    /// (IAM-SPEC §1.8).
+    pub fn is_trust_request(&self) -> bool {
+        const TRUST_ACTIONS: &[&str] = &[
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithSAML",
+            "sts:AssumeRoleWithWebIdentity",
+            "sts:TagSession",
+            "sts:SetSourceIdentity",
+            "sts:SetContext",
+        ];
+        TRUST_ACTIONS
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&self.action))
+            && self
+                .resource_arn()
+                .is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/"))
+    }
+
+    /// True when the resource is a KMS key, whose key policy must itself allow (IAM-SPEC §1.8).
+    pub fn is_key_policy_request(&self) -> bool {
+        self.resource_arn()
+            .is_some_and(|a| a.service == "kms" && a.resource.starts_with("key/"))
+    }
+
+    /// True when the caller is a session of a service-linked role (a role under the
+    /// `/aws-service-role/` path, or named `AWSServiceRoleFor…`), which SCPs and RCPs do not bind
+    /// (IAM-SPEC §8).
+    pub fn is_service_linked_role(&self) -> bool {
+        self.principal_kind == PrincipalKind::AssumedRole
+            && self
+                .role_arn()
+                .is_some_and(|role| is_service_linked_role_arn(&role))
+    }
+
+    /// The resource as an ARN, when it is one (split once, when the request was built; split
+    /// again only if `resource` was changed since).
+    pub fn resource_arn(&self) -> Option<Arn<'_>> {
+        match self
+            .resource_fields
+            .and_then(|fields| fields.of(&self.resource))
+        {
+            Some(arn) => Some(arn),
+            None => Arn::parse(&self.resource).ok(),
         }
     }
 

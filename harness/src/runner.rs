@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::case::{CaseError, Expect, LoadedCase};
-use crate::engine::{Decision, EngineInfo, Evaluator, Explanation, Outcome};
+use crate::case::CaseError;
+use crate::decision::{Decision, Explanation};
+use crate::engine::{EngineInfo, Evaluator, Outcome};
+use crate::load::LoadedCase;
 
 /// The status of one test, as written in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -49,7 +51,7 @@ pub struct TestResult {
     /// The test's name.
     pub test: String,
     /// The expected decision (`None` when the case could not be read).
-    pub expect: Option<Expect>,
+    pub expect: Option<Decision>,
     /// What the engine decided, if it decided.
     pub got: Option<Decision>,
     /// pass, fail, skip or error.
@@ -149,7 +151,7 @@ fn judge(info: &EngineInfo, loaded: &LoadedCase, index: usize, outcome: Outcome)
         } => {
             result.got = Some(decision);
             result.explanation = explanation;
-            let expected = expect.map(Expect::decision);
+            let expected = expect;
             result.status = match (expected == Some(decision), ambiguous) {
                 (true, _) => Status::Pass,
                 (false, false) => Status::Fail,

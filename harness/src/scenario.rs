@@ -40,8 +40,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::case::{Case, CaseError, Expect, Policies, PolicyText, Test, TestRequest};
-use crate::engine::reference::{is_key_policy_request, is_trust_request};
+use crate::case::{Case, CaseError, Policies, PolicyText, Test, TestRequest};
+use crate::decision::Decision;
 use crate::request::Request;
 
 /// An account of the world.
@@ -129,7 +129,7 @@ pub struct Expectation {
     #[serde(default)]
     pub context: serde_json::Map<String, serde_json::Value>,
     /// The expected decision.
-    pub expect: Expect,
+    pub expect: Decision,
     /// One sentence: why this must (not) be allowed.
     pub why: String,
     /// Extra features of this expectation (besides `scenario`).
@@ -452,8 +452,8 @@ fn derived_features(
     }
     if policies.resource.is_some() {
         features.push(match &evaluated {
-            Some(r) if is_trust_request(r) => "trust-policy",
-            Some(r) if is_key_policy_request(r) => "key-policy",
+            Some(r) if r.is_trust_request() => "trust-policy",
+            Some(r) if r.is_key_policy_request() => "key-policy",
             _ => "resource-policy",
         });
     }

@@ -11,8 +11,8 @@
 
 use std::path::PathBuf;
 
-use iam_harness::case::load_file;
 use iam_harness::engine::reference::ReferenceEvaluator;
+use iam_harness::load::load_file;
 use iam_harness::runner::{run_case, Status};
 use iam_harness::Evaluator;
 use rstest::rstest;
@@ -31,7 +31,7 @@ fn check(path: PathBuf) {
                     "{} › {}: expected {:?}, got {:?} ({:?}) — {}",
                     result.case,
                     result.test,
-                    result.expect.map(|e| e.decision()),
+                    result.expect,
                     result.got,
                     result.status,
                     result

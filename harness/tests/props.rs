@@ -6,13 +6,16 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use iam_harness::case::{Case, LoadedCase, TestRequest};
-use iam_harness::engine::reference::{PolicySet, ReferenceEvaluator};
-use iam_harness::engine::{Decision, EngineInfo, Evaluator, Outcome};
+use iam_harness::case::{Case, TestRequest};
+use iam_harness::decision::Decision;
+use iam_harness::engine::reference::ReferenceEvaluator;
+use iam_harness::engine::{EngineInfo, Evaluator, Outcome};
 use iam_harness::gen::{policies_of, Input, RngChoices, Settings};
 use iam_harness::glob::{self, CaseSensitivity};
 use iam_harness::invariants::run::{decision_mix, run, RunConfig};
 use iam_harness::invariants::{Decider, FastReference, Property, PROPERTIES};
+use iam_harness::load::LoadedCase;
+use iam_harness::policy::PolicySet;
 use iam_harness::policy::{
     BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue, Effect, OneOrMany,
     Policy, SetQualifier, Statement, ValueType, Version,
@@ -159,7 +162,7 @@ fn decided(d: Decision) -> Outcome {
 impl Mutant {
     /// Rewrites the whole policy set.
     fn rewrite_set(&self, case: &Case, f: impl FnOnce(&mut PolicySet)) -> Vec<Outcome> {
-        match PolicySet::from_case(case) {
+        match case.policy_set() {
             Ok(mut set) => {
                 f(&mut set);
                 self.reference.evaluate(&with_set(case, &set))
@@ -170,7 +173,7 @@ impl Mutant {
 
     /// Rewrites the policy set per test, knowing the request.
     fn rewrite_per_test(&self, case: &Case, f: impl Fn(&mut PolicySet, &Request)) -> Vec<Outcome> {
-        let Ok(set) = PolicySet::from_case(case) else {
+        let Ok(set) = case.policy_set() else {
             return self.reference.evaluate(case);
         };
         (0..case.tests.len())
@@ -187,7 +190,7 @@ impl Mutant {
     }
 
     fn first_match(&self, case: &Case) -> Vec<Outcome> {
-        let Ok(set) = PolicySet::from_case(case) else {
+        let Ok(set) = case.policy_set() else {
             return self.reference.evaluate(case);
         };
         (0..case.tests.len())
@@ -451,7 +454,7 @@ fn caught_failure_is_written_as_a_minimal_regression_case() {
         .regression
         .clone()
         .expect("a regression case is written");
-    let loaded = iam_harness::case::load_file(&path).unwrap().remove(0);
+    let loaded = iam_harness::load::load_file(&path).unwrap().remove(0);
     let case = &loaded.case;
     assert!(case.features.contains(&"regression".to_string()));
     assert!(
@@ -470,7 +473,7 @@ fn caught_failure_is_written_as_a_minimal_regression_case() {
     );
     assert!(case.id.starts_with("regressions/matching-deny-"));
     // Minimal: shrinking leaves a handful of statements and requests.
-    let set = PolicySet::from_case(case).unwrap();
+    let set = case.policy_set().unwrap();
     let statements: usize = set
         .identity
         .iter()

@@ -10,7 +10,8 @@
     reason = "test code: a failure should stop the test"
 )]
 
-use iam_harness::engine::reference::{PolicySet, ReferenceEvaluator};
+use iam_harness::engine::reference::ReferenceEvaluator;
+use iam_harness::policy::PolicySet;
 use iam_harness::policy::{parse_as, Policy, PolicyKind};
 use iam_harness::request::{Context, ContextEntry, Request};
 use iam_harness::Decision::{self, Allow, ExplicitDeny, ImplicitDeny};

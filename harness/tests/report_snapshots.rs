@@ -8,8 +8,7 @@
     reason = "test code: a failure should stop the test"
 )]
 
-use iam_harness::case::Expect;
-use iam_harness::engine::{Decision, Explanation, StatementRef};
+use iam_harness::decision::{Decision, Explanation, StatementRef};
 use iam_harness::report::{junit, markdown};
 use iam_harness::runner::{Status, Summary, TestResult};
 
@@ -19,7 +18,7 @@ fn fixed_run() -> (Vec<TestResult>, Summary) {
         case: "condition/string/string-equals-exact".into(),
         file: "corpus/condition/string/string-equals-exact.json".into(),
         test: "tag matches".into(),
-        expect: Some(Expect::Allow),
+        expect: Some(Decision::Allow),
         got: Some(Decision::Allow),
         status: Status::Pass,
         features: vec!["condition:StringEquals".into()],
@@ -29,7 +28,7 @@ fn fixed_run() -> (Vec<TestResult>, Summary) {
     };
     let failed = TestResult {
         test: "tag differs in case".into(),
-        expect: Some(Expect::ImplicitDeny),
+        expect: Some(Decision::ImplicitDeny),
         got: Some(Decision::Allow),
         status: Status::Fail,
         explanation: Some(Explanation {
@@ -50,7 +49,7 @@ fn fixed_run() -> (Vec<TestResult>, Summary) {
         case: "organizations/rcp/levels".into(),
         file: "corpus/organizations/rcp/levels.json".into(),
         test: "deny at root".into(),
-        expect: Some(Expect::ExplicitDeny),
+        expect: Some(Decision::ExplicitDeny),
         got: None,
         status: Status::Skip,
         features: vec!["rcp".into(), "rcp:levels".into()],

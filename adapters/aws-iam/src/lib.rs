@@ -18,7 +18,8 @@ use std::str::FromStr;
 use aws_iam::model::{ConditionValue, Policy, QString};
 use aws_iam::offline::{evaluate_all, Environment, EvaluationResult, Request as AwsRequest};
 use iam_harness::case::{policy_text, Case, Policies, Test};
-use iam_harness::engine::{Decision, EngineInfo, Evaluator, Explanation, Outcome};
+use iam_harness::decision::{Decision, Explanation};
+use iam_harness::engine::{EngineInfo, Evaluator, Outcome};
 use iam_harness::request::ContextEntry;
 
 /// The exact `aws-iam` version this adapter is built against (pinned in `Cargo.toml`).

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use iam_harness::case::load_path;
 use iam_harness::engine::Evaluator;
+use iam_harness::load::load_path;
 use iam_harness::report::JsonLines;
 use iam_harness::runner::{load_error_result, run_cases, Summary, TestResult};
 use iam_harness_aws_iam::AwsIam;

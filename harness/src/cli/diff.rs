@@ -80,7 +80,7 @@ pub fn diff(args: &DiffArgs) -> u8 {
     for (title, items) in group(&disagreements) {
         println!("\n== {title} ({} tests)", items.len());
         for d in items {
-            let expect = d.expect.map(|e| e.decision().as_str()).unwrap_or("-");
+            let expect = d.expect.map(|e| e.as_str()).unwrap_or("-");
             let by_engine: Vec<String> = d
                 .decisions
                 .iter()

@@ -145,7 +145,7 @@ fn build_case(args: &EvalArgs) -> Result<Case, String> {
         tests: vec![Test {
             name: "eval".into(),
             request,
-            expect: crate::case::Expect::Allow,
+            expect: crate::decision::Decision::Allow,
         }],
     })
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::case::load_path;
 use crate::lint::{feature_counts, lint, Registry};
+use crate::load::load_path;
 
 /// Arguments of `iam-harness lint`.
 #[derive(Debug, Args)]

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{engine_from_spec, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::decision::Decision;
 use crate::engine::reference::ReferenceEvaluator;
-use crate::engine::Decision;
 use crate::engine::Evaluator;
 use crate::gen::{Input, Settings};
 use crate::invariants::run::{decision_mix, run, RunConfig};

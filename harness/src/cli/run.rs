@@ -6,10 +6,11 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::case::load_path;
+use crate::decision::Explanation;
 use crate::engine::process::ProcessOptions;
-use crate::engine::{EngineInfo, Explanation};
+use crate::engine::EngineInfo;
 use crate::known::KnownFailures;
+use crate::load::load_path;
 use crate::report::JsonLines;
 use crate::runner::{load_error_result, run_cases, Status, Summary, TestResult};
 
@@ -60,7 +61,7 @@ pub(super) fn print_problem(result: &TestResult) {
     }
     if let Some(expect) = result.expect {
         let got = result.got.map(|d| d.as_str()).unwrap_or("-");
-        println!("  expected: {}  got: {got}", expect.decision());
+        println!("  expected: {}  got: {got}", expect);
     }
     if let Some(message) = &result.message {
         println!("  {message}");

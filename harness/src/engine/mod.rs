@@ -8,39 +8,7 @@ pub mod reference;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
-
-/// A decision, or the verdict that a policy of the case is invalid (for tests that say
-/// `"expect": "invalid"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    /// The request is allowed.
-    Allow,
-    /// A matching `Deny` statement applies (IAM-SPEC §1.9).
-    ExplicitDeny,
-    /// No `Deny` applies, but the conditions for an allow are not met.
-    ImplicitDeny,
-    /// A policy of the case is rejected by the parser or by validation for its kind.
-    Invalid,
-}
-
-impl Decision {
-    /// The decision's name as written in case files and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Allow => "allow",
-            Decision::ExplicitDeny => "explicit_deny",
-            Decision::ImplicitDeny => "implicit_deny",
-            Decision::Invalid => "invalid",
-        }
-    }
-}
-
-impl std::fmt::Display for Decision {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::decision::{Decision, Explanation};
 
 /// Who an engine is and which features it claims (cases needing others are skipped).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,35 +50,6 @@ impl EngineInfo {
             .map(String::as_str)
             .find(|f| !TAGS.contains(f) && !self.claims(f))
     }
-}
-
-/// One statement that took part in a decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatementRef {
-    /// Which policy: `identity[0]`, `resource`, `boundary`, `session[0]`, `scp[1][0]`, `rcp[0][0]`.
-    pub policy: String,
-    /// Index of the statement inside the policy.
-    pub statement: usize,
-    /// The statement's `Sid`, when it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
-    /// `Allow` or `Deny`.
-    pub effect: String,
-}
-
-/// Why an engine decided what it decided.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Explanation {
-    /// One sentence naming the rule of the decision flow that settled it.
-    pub reason: String,
-    /// The statements that decided the outcome (the matching denies for an explicit deny; the
-    /// allows that granted it for an allow).
-    #[serde(default)]
-    pub decided_by: Vec<StatementRef>,
-    /// Notes on what else was found (statements that could not be evaluated, unresolved
-    /// variables, caps that did not allow).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
 }
 
 /// What an engine says about one test of a case.

@@ -51,7 +51,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::case::Case;
-use crate::engine::{Decision, EngineInfo, Evaluator, Explanation, Outcome};
+use crate::decision::{Decision, Explanation};
+use crate::engine::{EngineInfo, Evaluator, Outcome};
 
 /// The protocol version this harness speaks (the `protocol` field of `start`).
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -1,4 +1,4 @@
-//! The `condition_values` target: the readers of [`crate::values`] as the operators use them.
+//! The `condition_values` target: the readers of [`crate::policy::values`] as the operators use them.
 
 use std::cmp::Ordering;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -9,7 +9,7 @@ use base64::Engine as _;
 
 use super::{ensure, split_input, Violation};
 use crate::policy::model::{BaseOperator, OperatorFamily};
-use crate::values::{
+use crate::policy::values::{
     check_policy_value, decode_base64, parse_bool, parse_date, parse_ip_addr, parse_ip_network,
     parse_number, Instant, Number,
 };

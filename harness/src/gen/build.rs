@@ -9,7 +9,7 @@
 use super::catalogue::{self, KeyType, Service, GLOBAL_KEYS, SERVICES};
 use super::{Choices, Input, Settings};
 use crate::case::TestRequest;
-use crate::engine::reference::PolicySet;
+use crate::policy::PolicySet;
 use crate::policy::{
     ActionClause, BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue,
     Effect, OneOrMany, OperatorFamily, Policy, PolicyKind, Principal, PrincipalClause,

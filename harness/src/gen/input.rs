@@ -1,7 +1,8 @@
 //! A generated input: a policy set and the requests to decide against it.
 
-use crate::case::{policy_from_value, Case, Expect, Policies, PolicyText, Test, TestRequest};
-use crate::engine::reference::PolicySet;
+use crate::case::{policy_from_value, Case, Policies, PolicyText, Test, TestRequest};
+use crate::decision::Decision;
+use crate::policy::PolicySet;
 use crate::policy::{self, Policy, PolicyKind};
 use crate::request::Request;
 
@@ -67,7 +68,7 @@ impl Input {
     }
 
     /// The input as a case with id `id`; every test expects `expect` (engines ignore it).
-    pub fn to_case(&self, id: &str, expect: &[Expect]) -> Case {
+    pub fn to_case(&self, id: &str, expect: &[Decision]) -> Case {
         Case {
             id: id.to_owned(),
             description: String::new(),
@@ -81,7 +82,7 @@ impl Input {
                 .map(|(i, request)| Test {
                     name: format!("t{i}"),
                     request: request.clone(),
-                    expect: expect.get(i).copied().unwrap_or(Expect::ImplicitDeny),
+                    expect: expect.get(i).copied().unwrap_or(Decision::ImplicitDeny),
                 })
                 .collect(),
         }

@@ -43,7 +43,7 @@ pub use build::{action_name, arn, condition, policy, policy_set, request, statem
 pub use input::{labelled, policies_of, Input};
 pub use tree::{ChoiceStrategy, ChoiceTree};
 
-use crate::engine::reference::PolicySet;
+use crate::policy::PolicySet;
 use crate::policy::{Condition, Policy, PolicyKind, Statement};
 use crate::request::Request;
 

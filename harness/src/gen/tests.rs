@@ -1,6 +1,7 @@
 use super::*;
+use crate::decision::Decision;
 use crate::engine::reference::ReferenceEvaluator;
-use crate::engine::{Decision, Evaluator};
+use crate::engine::Evaluator;
 use crate::policy::PolicyKind;
 
 fn inputs(n: u64) -> Vec<Input> {

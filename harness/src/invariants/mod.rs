@@ -23,8 +23,9 @@ mod transform;
 
 use std::fmt;
 
-use crate::engine::reference::{is_trust_request, ReferenceEvaluator};
-use crate::engine::{Decision, Evaluator, Outcome};
+use crate::decision::Decision;
+use crate::engine::reference::ReferenceEvaluator;
+use crate::engine::{Evaluator, Outcome};
 use crate::gen::Input;
 use crate::policy::{self, PolicyKind};
 
@@ -103,7 +104,7 @@ impl Decider for FastReference {
                 // A role's trust policy is validated as such when the request assumes the role,
                 // as the reference does on cases.
                 if let Some(resource) = &input.set.resource {
-                    if is_trust_request(&request)
+                    if request.is_trust_request()
                         && policy::validate(
                             resource,
                             PolicyKind::Trust,

@@ -8,10 +8,10 @@
 //! duplicate `Sid`) is not applied: the relation would then be compared with `invalid`.
 
 use crate::case::{policy_from_value, Policies, PolicyText, TestRequest};
-use crate::engine::reference::PolicySet;
-use crate::engine::Decision;
+use crate::decision::Decision;
 use crate::gen::catalogue;
 use crate::gen::{Choices as _, Input, RngChoices};
+use crate::policy::PolicySet;
 use crate::policy::{
     self, ActionClause, BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue,
     Effect, OneOrMany, OperatorFamily, Policy, PolicyKind, Principal, PrincipalClause,

@@ -19,9 +19,9 @@ use proptest::test_runner::{Config as ProptestConfig, RngAlgorithm, TestRng, Tes
 use rayon::prelude::*;
 
 use super::{Decider, Evidence, Property, Violation};
-use crate::case::{Case, Expect};
+use crate::case::Case;
+use crate::decision::Decision;
 use crate::engine::reference::ReferenceEvaluator;
-use crate::engine::Decision;
 use crate::gen::{input_strategy, Input, RngChoices, Settings};
 
 /// What to run.
@@ -256,15 +256,6 @@ pub fn run(engine: &dyn Decider, config: &RunConfig) -> Report {
     }
 }
 
-fn expect_of(decision: Decision) -> Expect {
-    match decision {
-        Decision::Allow => Expect::Allow,
-        Decision::ExplicitDeny => Expect::ExplicitDeny,
-        Decision::ImplicitDeny => Expect::ImplicitDeny,
-        Decision::Invalid => Expect::Invalid,
-    }
-}
-
 fn slug(text: &str) -> String {
     let mut out: String = text
         .chars()
@@ -316,8 +307,7 @@ pub fn regression_case(property: &Property, violation: &Violation, engine: &str)
             Vec::new(),
         ),
     };
-    let expect: Vec<Expect> = expected.into_iter().map(expect_of).collect();
-    let mut case = input.to_case("", &expect);
+    let mut case = input.to_case("", &expected);
     let body = serde_json::to_string(&case.policies).unwrap_or_default()
         + &serde_json::to_string(&case.tests).unwrap_or_default();
     let stem = format!(

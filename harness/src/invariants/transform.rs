@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
-use crate::engine::reference::PolicySet;
 use crate::gen::Choices as _;
 use crate::gen::{Input, RngChoices};
+use crate::policy::PolicySet;
 use crate::policy::{self, OneOrMany, Policy, PolicyKind, Statement};
 use crate::request::Request;
 
@@ -86,11 +86,7 @@ pub fn valid(set: &PolicySet, requests: &[Request]) -> bool {
         .into_iter()
         .all(|(kind, p)| policy::validate(p, kind, &policy::to_string(p)).is_ok());
     let trust_ok = match &set.resource {
-        Some(p)
-            if requests
-                .iter()
-                .any(crate::engine::reference::is_trust_request) =>
-        {
+        Some(p) if requests.iter().any(Request::is_trust_request) => {
             policy::validate(p, PolicyKind::Trust, &policy::to_string(p)).is_ok()
         }
         _ => true,

@@ -1,6 +1,7 @@
 //! IAM policy documents: the model ([`model`]), a strict parser whose errors carry the JSON path
 //! and the reason ([`parse`]), validation by policy kind with the size limits ([`validate`]),
-//! and a printer that round-trips ([`print`]).
+//! a printer that round-trips ([`print`]), condition values as operators read them ([`values`]),
+//! and the set of policies in force for a request with the one walk over it ([`set`]).
 //!
 //! Parsing runs in two steps, like Cedar's: the JSON text is read into an order- and
 //! duplicate-preserving tree, then that tree is checked and turned into the [`model`] types.
@@ -9,11 +10,14 @@ mod json;
 pub mod model;
 mod parse;
 mod print;
+mod set;
 mod validate;
+pub mod values;
 
 pub use model::*;
 pub use parse::parse;
 pub use print::{to_json, to_string, to_string_pretty};
+pub use set::{PolicySet, Slot};
 pub use validate::validate;
 
 /// The kinds of policy, each with its own validity rules (IAM-SPEC §6).

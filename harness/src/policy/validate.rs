@@ -492,7 +492,7 @@ fn forbidden_wildcard_field(pattern: &str) -> Option<&'static str> {
 }
 
 /// Checks that a condition value is written as its operator needs (IAM-SPEC §4.4), with the
-/// same readers the evaluator uses ([`crate::values::check_policy_value`]). Policy variables are
+/// same readers the evaluator uses ([`crate::policy::values::check_policy_value`]). Policy variables are
 /// not expanded in the typed operators, so `${…}` fails those checks.
 ///
 /// `Bool` is the exception: the operator page lists policy variables for it while the variables
@@ -502,7 +502,7 @@ fn check_condition_value(base: BaseOperator, text: &str) -> Result<(), String> {
     if base == BaseOperator::Bool && text.contains("${") {
         return Ok(());
     }
-    crate::values::check_policy_value(base, text)
+    crate::policy::values::check_policy_value(base, text)
 }
 
 #[cfg(test)]

@@ -132,7 +132,7 @@ pub fn render(engines: &[EngineResults<'_>]) -> String {
                     && r.features.iter().any(|f| f == feature)
             }) {
                 let got = r.got.map(|d| d.as_str()).unwrap_or("-");
-                let expect = r.expect.map(|x| x.decision().as_str()).unwrap_or("-");
+                let expect = r.expect.map(|x| x.as_str()).unwrap_or("-");
                 let detail = r
                     .message
                     .as_deref()

@@ -11,7 +11,7 @@ fn detail(r: &TestResult) -> String {
     let mut lines = Vec::new();
     if let Some(expect) = r.expect {
         let got = r.got.map(|d| d.as_str()).unwrap_or("-");
-        lines.push(format!("expected {}, got {got}", expect.decision()));
+        lines.push(format!("expected {}, got {got}", expect));
     }
     if let Some(m) = &r.message {
         lines.push(m.clone());
@@ -53,7 +53,7 @@ pub fn render(engine: &str, results: &[TestResult]) -> Result<String, quick_juni
                 };
                 let mut s = TestCaseStatus::non_success(kind);
                 let summary = match (r.expect, r.got) {
-                    (Some(e), Some(g)) => format!("expected {}, got {g}", e.decision()),
+                    (Some(e), Some(g)) => format!("expected {}, got {g}", e),
                     _ => r.message.clone().unwrap_or_else(|| "error".into()),
                 };
                 s.set_message(summary);

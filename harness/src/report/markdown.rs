@@ -74,7 +74,7 @@ pub fn render(engine: &str, results: &[TestResult], summary: &Summary) -> String
             let _ = writeln!(out, "- file: `{}`", r.file.display());
             if let Some(expect) = r.expect {
                 let got = r.got.map(|d| d.as_str()).unwrap_or("-");
-                let _ = writeln!(out, "- expected `{}`, got `{got}`", expect.decision());
+                let _ = writeln!(out, "- expected `{}`, got `{got}`", expect);
             }
             if let Some(m) = &r.message {
                 let _ = writeln!(out, "- {m}");

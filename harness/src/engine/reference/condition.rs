@@ -18,17 +18,17 @@
 //!   case-sensitive glob (`*` any run, `?` one character) of the policy value. The *request*
 //!   value is always literal: a `*` in it matches only a `*` in the pattern or a wildcard
 //!   (IAM-SPEC §7.16).
-//! - **Numeric**: exact decimal comparison ([`crate::values::parse_number`]); request value on the
+//! - **Numeric**: exact decimal comparison ([`crate::policy::values::parse_number`]); request value on the
 //!   left (`NumericLessThan` holds when request < policy). A request value that is not a number
 //!   matches no policy value, so the positive operators are false and `NumericNotEquals` is true
 //!   (IAM-SPEC §7.11). The same applies to an invalid policy value (validation rejects those).
-//! - **Date**: instants compared ([`crate::values::parse_date`]); a request value that is not a
+//! - **Date**: instants compared ([`crate::policy::values::parse_date`]); a request value that is not a
 //!   date matches nothing (IAM-SPEC §7.10). `aws:EpochTime` works under both Date and Numeric
 //!   operators, since epoch seconds are both a date and a number.
 //! - **Bool**: policy and request values `true`/`false`, ignoring case; anything else matches
 //!   nothing. Variables are not substituted (IAM-SPEC §7.1).
 //! - **BinaryEquals**: the policy value and the request value are both base 64
-//!   ([`crate::values::decode_base64`]) — request binary values are given base-64 encoded in the
+//!   ([`crate::policy::values::decode_base64`]) — request binary values are given base-64 encoded in the
 //!   request context — and the decoded bytes are compared, so `QQ==` equals `QQ`.
 //! - **IP**: the request address lies within the policy network (a bare policy address is
 //!   `/32` or `/128`); a request value that is not a bare address matches nothing.
@@ -85,10 +85,10 @@ use crate::glob::{matches, matches_escaped, CaseSensitivity};
 use crate::policy::model::{
     BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue, SetQualifier,
 };
-use crate::request::{Context, ContextScalar, Lookup};
-use crate::values::{
+use crate::policy::values::{
     decode_base64, parse_bool, parse_date, parse_ip_addr, parse_ip_network, parse_number,
 };
+use crate::request::{Context, ContextScalar, Lookup};
 
 /// True when every block of `conditions` holds (all operators AND, all keys AND).
 /// `variables_enabled`: the policy's `Version` is `2012-10-17`.

@@ -43,203 +43,22 @@ mod special;
 pub mod variables;
 
 use crate::arn;
-use crate::case::{policy_text, Case, PolicyText};
-use crate::engine::{Decision, EngineInfo, Evaluator, Explanation, Outcome, StatementRef};
+use crate::case::Case;
+use crate::decision::{Decision, Explanation, StatementRef};
+use crate::engine::{EngineInfo, Evaluator, Outcome};
 use crate::glob;
-use crate::policy::{self, Effect, Policy, PolicyKind, Statement};
+use crate::policy::{Effect, Policy, PolicySet, Slot, Statement};
 use crate::request::{PrincipalKind, Request};
 
 pub use principal::GrantKind;
 use variables::{Mode, Substituted};
-
-/// The policies of one case, parsed and validated by kind: what the evaluator decides against.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PolicySet {
-    /// Identity-based policies of the caller.
-    pub identity: Vec<Policy>,
-    /// The resource-based policy.
-    pub resource: Option<Policy>,
-    /// The caller's permissions boundary.
-    pub boundary: Option<Policy>,
-    /// Session policies (empty: none was passed).
-    pub session: Vec<Policy>,
-    /// SCP levels of the principal's account, root first (`None`: not in an organization).
-    pub scp: Option<Vec<Vec<Policy>>>,
-    /// RCP levels of the resource's account, root first (`None`: not in an organization).
-    pub rcp: Option<Vec<Vec<Policy>>>,
-}
-
-fn parse_one(
-    raw: &PolicyText,
-    kind: PolicyKind,
-    label: String,
-    errors: &mut Vec<String>,
-) -> Option<Policy> {
-    let text = match policy_text(raw) {
-        Ok(text) => text,
-        Err(e) => {
-            errors.push(format!("{label}: {e}"));
-            return None;
-        }
-    };
-    match policy::parse_as(&text, kind) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            errors.extend(e.0.into_iter().map(|err| format!("{label}: {err}")));
-            None
-        }
-    }
-}
-
-fn parse_levels(
-    levels: &[Vec<PolicyText>],
-    kind: PolicyKind,
-    name: &str,
-    errors: &mut Vec<String>,
-) -> Vec<Vec<Policy>> {
-    levels
-        .iter()
-        .enumerate()
-        .map(|(l, docs)| {
-            docs.iter()
-                .enumerate()
-                .filter_map(|(d, raw)| parse_one(raw, kind, format!("{name}[{l}][{d}]"), errors))
-                .collect()
-        })
-        .collect()
-}
-
-impl PolicySet {
-    /// Parses and validates every policy of `case` by its kind. The resource policy is validated
-    /// as a generic resource policy here; as a trust policy per request in [`check_trust`].
-    /// Errors name the policy (`identity[0]`, `scp[1][0]`…), the JSON path and the reason.
-    pub fn from_case(case: &Case) -> Result<PolicySet, Vec<String>> {
-        let p = &case.policies;
-        let mut errors = Vec::new();
-        let mut list = |docs: &Option<Vec<PolicyText>>, kind, name: &str| -> Vec<Policy> {
-            docs.iter()
-                .flatten()
-                .enumerate()
-                .filter_map(|(i, raw)| parse_one(raw, kind, format!("{name}[{i}]"), &mut errors))
-                .collect()
-        };
-        let identity = list(&p.identity, PolicyKind::Identity, "identity");
-        let session = list(&p.session, PolicyKind::Session, "session");
-        let resource = p
-            .resource
-            .as_ref()
-            .and_then(|raw| parse_one(raw, PolicyKind::Resource, "resource".into(), &mut errors));
-        let boundary = p
-            .boundary
-            .as_ref()
-            .and_then(|raw| parse_one(raw, PolicyKind::Boundary, "boundary".into(), &mut errors));
-        let scp = p
-            .scp
-            .as_ref()
-            .map(|levels| parse_levels(levels, PolicyKind::Scp, "scp", &mut errors));
-        let rcp = p
-            .rcp
-            .as_ref()
-            .map(|levels| parse_levels(levels, PolicyKind::Rcp, "rcp", &mut errors));
-        if errors.is_empty() {
-            Ok(PolicySet {
-                identity,
-                resource,
-                boundary,
-                session,
-                scp,
-                rcp,
-            })
-        } else {
-            Err(errors)
-        }
-    }
-}
-
-/// Validates the case's resource policy as a role trust policy when the request assumes a role.
-pub fn check_trust(case: &Case, request: &Request) -> Result<(), Vec<String>> {
-    let Some(raw) = case.policies.resource.as_ref() else {
-        return Ok(());
-    };
-    if !is_trust_request(request) {
-        return Ok(());
-    }
-    let mut errors = Vec::new();
-    parse_one(
-        raw,
-        PolicyKind::Trust,
-        "resource (trust policy)".into(),
-        &mut errors,
-    );
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
-}
-
-/// True for `sts:AssumeRole*` (and the session-tagging actions checked with it) on an IAM role:
-/// the resource policy is then the role's trust policy, which must itself allow (IAM-SPEC §1.8).
-pub fn is_trust_request(request: &Request) -> bool {
-    const TRUST_ACTIONS: &[&str] = &[
-        "sts:AssumeRole",
-        "sts:AssumeRoleWithSAML",
-        "sts:AssumeRoleWithWebIdentity",
-        "sts:TagSession",
-        "sts:SetSourceIdentity",
-        "sts:SetContext",
-    ];
-    TRUST_ACTIONS
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(&request.action))
-        && arn::Arn::parse(&request.resource)
-            .is_ok_and(|a| a.service == "iam" && a.resource.starts_with("role/"))
-}
-
-/// True when the resource is a KMS key, whose key policy must itself allow (IAM-SPEC §1.8).
-pub fn is_key_policy_request(request: &Request) -> bool {
-    arn::Arn::parse(&request.resource)
-        .is_ok_and(|a| a.service == "kms" && a.resource.starts_with("key/"))
-}
-
-/// True when the caller is a session of a service-linked role, which SCPs and RCPs do not bind.
-fn is_service_linked_role(request: &Request) -> bool {
-    request.principal_kind == PrincipalKind::AssumedRole
-        && request.role_arn().is_some_and(|role| {
-            role.contains(":role/aws-service-role/") || role.contains(":role/AWSServiceRoleFor")
-        })
-}
-
-/// Where a statement came from, without allocating (formatted only for the explanation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
-    Identity(usize),
-    Resource,
-    Boundary,
-    Session(usize),
-    Scp(usize, usize),
-    Rcp(usize, usize),
-}
-
-impl Source {
-    fn label(self) -> String {
-        match self {
-            Source::Identity(i) => format!("identity[{i}]"),
-            Source::Resource => "resource".into(),
-            Source::Boundary => "boundary".into(),
-            Source::Session(i) => format!("session[{i}]"),
-            Source::Scp(l, d) => format!("scp[{l}][{d}]"),
-            Source::Rcp(l, d) => format!("rcp[{l}][{d}]"),
-        }
-    }
-}
 
 /// Matching statements of one kind; the list is only kept when an explanation is wanted, so a
 /// plain decision allocates nothing here.
 struct Hits<'p> {
     explain: bool,
     found: bool,
-    list: Vec<(Source, usize, &'p Statement)>,
+    list: Vec<(Slot, usize, &'p Statement)>,
 }
 
 impl<'p> Hits<'p> {
@@ -251,7 +70,7 @@ impl<'p> Hits<'p> {
         }
     }
 
-    fn push(&mut self, source: Source, index: usize, statement: &'p Statement) {
+    fn push(&mut self, source: Slot, index: usize, statement: &'p Statement) {
         self.found = true;
         if self.explain {
             self.list.push((source, index, statement));
@@ -262,7 +81,7 @@ impl<'p> Hits<'p> {
         self.list
             .iter()
             .map(|(source, index, st)| StatementRef {
-                policy: source.label(),
+                policy: source.to_string(),
                 statement: *index,
                 sid: st.sid.clone(),
                 effect: st.effect.as_str().to_owned(),
@@ -330,7 +149,7 @@ fn statement_applies(
 /// Records in `hits` the statements of `effect` in `policy` that apply; returns the strongest
 /// grant kind among them.
 fn scan<'p>(
-    source: Source,
+    source: Slot,
     policy: &'p Policy,
     effect: Effect,
     request: &Request,
@@ -428,7 +247,7 @@ impl ReferenceEvaluator {
         // Identity policies, boundaries and session policies belong to IAM principals; services
         // and anonymous callers have none (IAM-SPEC §8).
         let caller_is_iam = !matches!(kind, PrincipalKind::Service | PrincipalKind::Anonymous);
-        let slr = is_service_linked_role(request);
+        let slr = request.is_service_linked_role();
         let is_session = kind.is_session() || kind == PrincipalKind::Role;
         let has_boundary = caller_is_iam && set.boundary.is_some();
         let session_applies = is_session && !set.session.is_empty();
@@ -442,7 +261,7 @@ impl ReferenceEvaluator {
         let mut denies = Hits::new(explain);
         for (i, p) in identity.iter().enumerate() {
             scan(
-                Source::Identity(i),
+                Slot::Identity(i),
                 p,
                 Effect::Deny,
                 request,
@@ -452,7 +271,7 @@ impl ReferenceEvaluator {
         }
         if let Some(p) = &set.resource {
             scan(
-                Source::Resource,
+                Slot::Resource,
                 p,
                 Effect::Deny,
                 request,
@@ -462,7 +281,7 @@ impl ReferenceEvaluator {
         }
         if let Some(p) = boundary {
             scan(
-                Source::Boundary,
+                Slot::Boundary,
                 p,
                 Effect::Deny,
                 request,
@@ -472,7 +291,7 @@ impl ReferenceEvaluator {
         }
         for (i, p) in session.iter().enumerate() {
             scan(
-                Source::Session(i),
+                Slot::Session(i),
                 p,
                 Effect::Deny,
                 request,
@@ -481,8 +300,14 @@ impl ReferenceEvaluator {
             );
         }
         for (levels, source) in [
-            (scp_levels, Source::Scp as fn(usize, usize) -> Source),
-            (rcp_levels, Source::Rcp as fn(usize, usize) -> Source),
+            (
+                scp_levels,
+                (|level, document| Slot::Scp { level, document }) as fn(usize, usize) -> Slot,
+            ),
+            (
+                rcp_levels,
+                (|level, document| Slot::Rcp { level, document }) as fn(usize, usize) -> Slot,
+            ),
         ] {
             for (l, docs) in levels.into_iter().flatten().enumerate() {
                 for (d, p) in docs.iter().enumerate() {
@@ -540,7 +365,7 @@ impl ReferenceEvaluator {
         let mut resource_hits = Hits::new(explain);
         let grant = set.resource.as_ref().and_then(|p| {
             scan(
-                Source::Resource,
+                Slot::Resource,
                 p,
                 Effect::Allow,
                 request,
@@ -551,7 +376,7 @@ impl ReferenceEvaluator {
         let mut identity_hits = Hits::new(explain);
         for (i, p) in identity.iter().enumerate() {
             scan(
-                Source::Identity(i),
+                Slot::Identity(i),
                 p,
                 Effect::Allow,
                 request,
@@ -564,7 +389,7 @@ impl ReferenceEvaluator {
             None => true,
             Some(p) => {
                 scan(
-                    Source::Boundary,
+                    Slot::Boundary,
                     p,
                     Effect::Allow,
                     request,
@@ -577,7 +402,7 @@ impl ReferenceEvaluator {
         let mut session_hits = Hits::new(false);
         for (i, p) in session.iter().enumerate() {
             scan(
-                Source::Session(i),
+                Slot::Session(i),
                 p,
                 Effect::Allow,
                 request,
@@ -638,7 +463,7 @@ impl ReferenceEvaluator {
             }
             Some(GrantKind::Capped | GrantKind::Account) | None => {}
         }
-        if grant.is_none() && (is_trust_request(request) || is_key_policy_request(request)) {
+        if grant.is_none() && (request.is_trust_request() || request.is_key_policy_request()) {
             return done(
                 Decision::ImplicitDeny,
                 "role trust policies and KMS key policies must themselves allow the caller (IAM-SPEC §1.8)",
@@ -688,7 +513,7 @@ impl Evaluator for ReferenceEvaluator {
     }
 
     fn evaluate(&self, case: &Case) -> Vec<Outcome> {
-        let set = PolicySet::from_case(case);
+        let set = case.policy_set();
         case.tests
             .iter()
             .map(|test| {
@@ -708,7 +533,7 @@ impl Evaluator for ReferenceEvaluator {
                     Ok(r) => r,
                     Err((path, message)) => return Outcome::Errored(format!("{path}: {message}")),
                 };
-                if let Err(errors) = check_trust(case, &request) {
+                if let Err(errors) = case.check_trust(&request) {
                     return invalid(errors);
                 }
                 let (decision, explanation) = self.explain(set, &request);

@@ -15,7 +15,7 @@
 //!
 //! A fixed denial has no Deny statement behind it, so it is labelled `implicit_deny`.
 
-use crate::engine::Decision;
+use crate::decision::Decision;
 use crate::request::Request;
 
 /// Which fixed rule settled a request, with the decision it imposes.

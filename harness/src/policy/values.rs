@@ -117,7 +117,7 @@ fn is_digits(text: &str) -> bool {
 /// Reads a decimal number: `[+|-]DIGITS[.DIGITS]`, no exponent (IAM-SPEC §7.11).
 ///
 /// ```
-/// use iam_harness::values::parse_number;
+/// use iam_harness::policy::values::parse_number;
 /// assert!(parse_number("10") > parse_number("9.99"));
 /// assert_eq!(parse_number("-0"), parse_number("0.000"));
 /// assert_eq!(parse_number("1e3"), None);
@@ -354,7 +354,7 @@ fn parse_w3c(text: &str) -> Option<Instant> {
 /// listed in the module docs).
 ///
 /// ```
-/// use iam_harness::values::parse_date;
+/// use iam_harness::policy::values::parse_date;
 /// assert_eq!(parse_date("2024"), parse_date("2024-01-01T00:00:00Z"));
 /// assert_eq!(parse_date("1970-01-01T01:00+01:00"), parse_date("0"));
 /// assert_eq!(parse_date("2023-02-29"), None);
@@ -375,7 +375,7 @@ pub fn parse_date(text: &str) -> Option<Instant> {
 /// (IPv6).
 ///
 /// ```
-/// use iam_harness::values::{parse_ip_addr, parse_ip_network};
+/// use iam_harness::policy::values::{parse_ip_addr, parse_ip_network};
 /// let net = parse_ip_network("203.0.113.0/24").unwrap();
 /// assert!(net.contains(&parse_ip_addr("203.0.113.9").unwrap()));
 /// assert_eq!(parse_ip_network("10.0.0.1").unwrap().prefix_len(), 32);
@@ -413,7 +413,7 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 /// Decodes standard base 64, padded or not (the module docs give the exact rules).
 ///
 /// ```
-/// use iam_harness::values::decode_base64;
+/// use iam_harness::policy::values::decode_base64;
 /// assert_eq!(decode_base64("QQ=="), Some(b"A".to_vec()));
 /// assert_eq!(decode_base64("QQ"), Some(b"A".to_vec()));
 /// assert_eq!(decode_base64("Q"), None);
