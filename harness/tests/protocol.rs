@@ -14,6 +14,7 @@ mod protocol {
     use iam_harness::engine::process::{
         ProcessEngine, ProcessErrorKind, ProcessOptions, STDERR_TAIL_BYTES,
     };
+    use iam_harness::engine::protocol::Answer;
     use iam_harness::engine::reference::ReferenceEvaluator;
     use iam_harness::{Decision, Evaluator, Outcome};
     use rstest::rstest;
@@ -482,7 +483,7 @@ mod protocol {
             ["response", answers[1], true],
             ["response", answers[2], true],
             ["response", answers[3], true],
-            ["response", iam_harness::engine::process::results_message(3, &outcomes), true],
+            ["response", Answer::results(3, outcomes.to_vec()), true],
             ["response", {"seq":3,"skipped":"no RCPs"}, true],
             ["response", {"seq":3,"results":[{"decision":"maybe"}]}, false],
             ["response", {"seq":3,"results":[{"decision":"allow","skipped":"x"}]}, false],
