@@ -30,6 +30,8 @@
 //! - Each program runs in a process group of its own (on Unix), and killing it kills the whole
 //!   group: a wrapper script's children die with it instead of running on. An engine counts as
 //!   exited when the program itself exits, even while a child it left holds its output open.
+//!   (So a Ctrl-C at the terminal reaches the harness but not the engine; the engine sees its
+//!   input close and is expected to exit on that, as the protocol asks.)
 //! - Dropping the engine sends `stop`, closes its stdin, waits briefly, then kills what is left
 //!   of the group.
 
