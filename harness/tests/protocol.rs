@@ -236,8 +236,10 @@ mod protocol {
     #[test]
     fn an_engine_that_never_gets_ready_times_out() {
         let started = Instant::now();
+        // Long enough for `python3` (often a pyenv shim: a bash script) to start and write to
+        // stderr on a busy machine.
         let options = ProcessOptions {
-            start_timeout: Duration::from_millis(500),
+            start_timeout: Duration::from_millis(1500),
             ..quick()
         };
         let command = vec![
@@ -418,9 +420,9 @@ while True:
         drop(engine);
         let alive = survivors(&pids);
         assert!(alive.is_empty(), "still running after the end: {alive:?}");
-        // At most the one request timeout of the hang.
+        // At most the one request timeout of the hang, not one per exit.
         assert!(
-            started.elapsed() < Duration::from_secs(3),
+            started.elapsed() < Duration::from_secs(5),
             "{:?}",
             started.elapsed()
         );

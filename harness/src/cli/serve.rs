@@ -35,7 +35,7 @@ pub struct ServeArgs {
 /// What to do after a line.
 enum Next {
     /// Write this `ready` message.
-    Ready(Box<Ready>),
+    Ready(Ready),
     /// Write this answer.
     Answer(Answer),
     Ignore,
@@ -50,7 +50,7 @@ fn serve_line(engine: &dyn Evaluator, text: &str) -> Next {
     let errored = |error: RequestError| Next::Answer(error.answer());
     match Request::parse(text) {
         Err(error) => errored(error),
-        Ok(Request::Start { .. }) => Next::Ready(Box::new(Ready::from(engine.info()))),
+        Ok(Request::Start { .. }) => Next::Ready(Ready::from(engine.info())),
         Ok(Request::Stop) => Next::Stop,
         Ok(Request::Evaluate { seq, case }) => {
             match Case::from_json(case.get(), &format!("seq {seq}")) {
