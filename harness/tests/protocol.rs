@@ -14,6 +14,7 @@ mod protocol {
     use iam_harness::engine::process::{
         ProcessEngine, ProcessErrorKind, ProcessOptions, STDERR_TAIL_BYTES,
     };
+    use iam_harness::engine::protocol::Answer;
     use iam_harness::engine::reference::ReferenceEvaluator;
     use iam_harness::{Decision, Evaluator, Outcome};
     use rstest::rstest;
@@ -235,8 +236,10 @@ mod protocol {
     #[test]
     fn an_engine_that_never_gets_ready_times_out() {
         let started = Instant::now();
+        // Long enough for `python3` (often a pyenv shim: a bash script) to start and write to
+        // stderr on a busy machine.
         let options = ProcessOptions {
-            start_timeout: Duration::from_millis(500),
+            start_timeout: Duration::from_millis(1500),
             ..quick()
         };
         let command = vec![
@@ -302,6 +305,171 @@ mod protocol {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    /// An engine (Python) that answers every request, and then answers it again, late: right
+    /// after reading the next request, before that one's answer.
+    const ANSWERS_TWICE: &str = r#"
+import json, sys
+def send(text):
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+previous = None
+while True:
+    line = sys.stdin.readline()
+    if not line:
+        break
+    message = json.loads(line)
+    if message["cmd"] == "start":
+        send(json.dumps({"ready": True, "engine": {"name": "twice", "version": "0"}, "features": ["*"]}))
+    elif message["cmd"] == "stop":
+        break
+    else:
+        if previous is not None:
+            send(previous)
+        tests = len(message["case"]["tests"])
+        previous = json.dumps({"seq": message["seq"], "results": [{"decision": "allow"}] * tests})
+        send(previous)
+"#;
+
+    #[test]
+    fn an_answer_to_an_earlier_request_is_dropped_not_taken_for_the_next() {
+        let command = vec!["python3".into(), "-c".into(), ANSWERS_TWICE.into()];
+        let engine = ProcessEngine::spawn(command, quick()).unwrap();
+        for case in five_cases() {
+            let outcomes = engine.evaluate(&case);
+            assert!(all_allow(&outcomes), "{}: {outcomes:?}", case.id);
+        }
+        assert_eq!(engine.restarts(), 0);
+        // Each request after the first had the previous one's answer in front of its own.
+        assert_eq!(engine.stale_answers(), 4);
+    }
+
+    /// True once process `pid` is gone (or a zombie: dead, not yet reaped by its new parent).
+    #[cfg(target_os = "linux")]
+    fn is_dead(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| {
+                matches!(rest.trim_start().chars().next(), Some('Z' | 'X'))
+            }),
+        }
+    }
+
+    /// Waits up to two seconds for every pid listed in `file` to be dead; the ones still alive.
+    #[cfg(target_os = "linux")]
+    fn survivors(file: &Path) -> Vec<String> {
+        let pids: Vec<String> = std::fs::read_to_string(file)
+            .unwrap()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        assert!(!pids.is_empty());
+        let until = Instant::now() + Duration::from_secs(2);
+        loop {
+            let alive: Vec<String> = pids.iter().filter(|p| !is_dead(p)).cloned().collect();
+            if alive.is_empty() || Instant::now() > until {
+                return alive;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// A wrapper script (`sh`) around the fake engine that leaves a process of its own holding
+    /// the engine's stdout and stderr, and lists that process's pid in `$1`.
+    #[cfg(target_os = "linux")]
+    #[rstest]
+    // The engine `exec`s, leaving `sleep` behind with the output open when it crashes: the exit
+    // must be seen at once, not after the request timeout.
+    #[case::helper_outlives_a_crash(
+        "sleep 60 & echo $! >> \"$1\"; exec python3 \"$2\" crash-on-case c3",
+        "exited without answering (exit status: 7)"
+    )]
+    // The engine runs under the shell: killing the shell alone would leave it hanging on.
+    #[case::engine_under_a_shell_hangs(
+        "exec 3<&0; python3 \"$2\" hang-on-case c3 <&3 3<&- & echo $! >> \"$1\"; wait",
+        "timed out: no answer within 1.0 s"
+    )]
+    fn a_wrapper_scripts_children_die_with_it(#[case] script: &str, #[case] fault: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        let command = vec![
+            "sh".to_owned(),
+            "-c".to_owned(),
+            script.to_owned(),
+            "sh".to_owned(),
+            pids.display().to_string(),
+            FAKE.to_owned(),
+        ];
+        let started = Instant::now();
+        let engine = ProcessEngine::spawn(command, quick()).unwrap();
+        for case in five_cases() {
+            let outcomes = engine.evaluate(&case);
+            if case.id == "c3" {
+                for message in errors(&outcomes) {
+                    assert!(message.contains(fault), "{message}");
+                }
+                // The faulty engine's group is gone before the next case starts another.
+                let alive = survivors(&pids);
+                assert!(alive.is_empty(), "still running after the fault: {alive:?}");
+            } else {
+                assert!(all_allow(&outcomes), "{}: {outcomes:?}", case.id);
+            }
+        }
+        assert_eq!(engine.restarts(), 1);
+        drop(engine);
+        let alive = survivors(&pids);
+        assert!(alive.is_empty(), "still running after the end: {alive:?}");
+        // At most the one request timeout of the hang, not one per exit.
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    /// An engine (Python) whose answer to request 2 is a line of `LIMIT + 1` bytes (no JSON),
+    /// written a MiB at a time.
+    const LONG_ANSWER: &str = r#"
+import json, sys
+while True:
+    line = sys.stdin.readline()
+    if not line:
+        break
+    message = json.loads(line)
+    if message["cmd"] == "start":
+        answer = {"ready": True, "engine": {"name": "long", "version": "0"}, "features": ["*"]}
+    elif message["cmd"] == "stop":
+        break
+    elif message["seq"] == 2:
+        left = LIMIT + 1
+        while left > 0:
+            sys.stdout.write("x" * min(left, 1 << 20))
+            left -= 1 << 20
+        answer = {}
+    else:
+        answer = {"seq": message["seq"], "results": [{"decision": "allow"}] * len(message["case"]["tests"])}
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+"#;
+
+    #[test]
+    fn an_answer_line_over_the_limit_errors_its_case_only() {
+        let limit = iam_harness::engine::protocol::MAX_LINE_BYTES;
+        let script = LONG_ANSWER.replace("LIMIT", &limit.to_string());
+        let command = vec!["python3".into(), "-c".into(), script];
+        let engine = ProcessEngine::spawn(command, quick()).unwrap();
+        let outcomes: Vec<_> = five_cases().iter().map(|c| engine.evaluate(c)).collect();
+        for message in errors(&outcomes[1]) {
+            assert!(
+                message.contains(&format!("a line longer than {limit} bytes")),
+                "{message}"
+            );
+        }
+        for (i, outcome) in outcomes.iter().enumerate() {
+            assert_eq!(all_allow(outcome), i != 1, "case {i}");
+        }
+        assert_eq!(engine.restarts(), 1);
     }
 
     /// Writes a case file whose policy spans lines, as hand-written case files do.
@@ -445,6 +613,24 @@ mod protocol {
         }
     }
 
+    #[test]
+    fn serve_refuses_a_request_line_over_the_limit_and_goes_on() {
+        let limit = iam_harness::engine::protocol::MAX_LINE_BYTES;
+        let mut huge = serde_json::to_value(allow_case("serve/huge", 1)).unwrap();
+        huge["description"] = Value::String("x".repeat(limit));
+        let huge = json!({"cmd": "evaluate", "seq": 5, "case": huge});
+        let next = json!({"cmd": "evaluate", "seq": 6, "case": allow_case("serve/next", 1)});
+        let answers = serve_transcript(&format!("{huge}\n{next}\n"));
+        assert_eq!(answers.len(), 2, "{answers:?}");
+        assert_eq!(answers[0]["seq"], 5);
+        assert_eq!(
+            answers[0]["errored"]["message"],
+            format!("request too long: a line longer than {limit} bytes")
+        );
+        assert_eq!(answers[1]["seq"], 6);
+        assert_eq!(answers[1]["results"][0]["decision"], "allow");
+    }
+
     /// Validates real messages against schema/protocol/ with Python's `jsonschema` (no JSON Schema
     /// crate is a dependency: the one that does draft 2020-12 is heavy). Skipped when the module is
     /// not installed.
@@ -482,7 +668,7 @@ mod protocol {
             ["response", answers[1], true],
             ["response", answers[2], true],
             ["response", answers[3], true],
-            ["response", iam_harness::engine::process::results_message(3, &outcomes), true],
+            ["response", Answer::results(3, outcomes.to_vec()), true],
             ["response", {"seq":3,"skipped":"no RCPs"}, true],
             ["response", {"seq":3,"results":[{"decision":"maybe"}]}, false],
             ["response", {"seq":3,"results":[{"decision":"allow","skipped":"x"}]}, false],

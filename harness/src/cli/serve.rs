@@ -5,19 +5,22 @@
 //! One answer line per request line, flushed at once. `start` gets `ready`; `evaluate` gets one
 //! result per test, each with its explanation; `stop` or the end of input ends the server. Blank
 //! lines are ignored. A line that cannot be served — not JSON, an unknown `cmd`, a case that does
-//! not load, an unsupported protocol version — gets `{"seq":…,"errored":{"message":…}}`, with
-//! the `seq` of the line when one can be found in it (else `null`), and the server goes on.
+//! not load, an unsupported protocol version, a line longer than
+//! [`MAX_LINE_BYTES`](crate::engine::protocol::MAX_LINE_BYTES) — gets
+//! `{"seq":…,"errored":{"message":…}}`, with the `seq` of the line when one can be found in it
+//! (else `null`), and the server goes on. The messages are those of
+//! [`protocol`](crate::engine::protocol), shared with the harness's side.
 
 use std::io::{BufRead, Write};
 
 use clap::Args;
-use serde::Deserialize;
-use serde_json::value::RawValue;
-use serde_json::Value;
 
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::case::Case;
-use crate::engine::process::{errored_message, ready_message, results_message, PROTOCOL_VERSION};
+use crate::engine::protocol::{
+    read_line, skip_line, write_line, Answer, LineRead, Ready, Request, RequestError,
+    MAX_LINE_BYTES,
+};
 use crate::engine::reference::ReferenceEvaluator;
 use crate::engine::Evaluator;
 
@@ -29,44 +32,14 @@ pub struct ServeArgs {
     generic: bool,
 }
 
-/// A request line, read loosely so that errors can name the `seq`.
-#[derive(Deserialize)]
-struct Request<'a> {
-    cmd: Option<String>,
-    seq: Option<Value>,
-    protocol: Option<Value>,
-    #[serde(borrow)]
-    case: Option<&'a RawValue>,
-}
-
 /// What to do after a line.
 enum Next {
-    /// Write this answer line (without its newline).
-    Answer(String),
+    /// Write this `ready` message.
+    Ready(Ready),
+    /// Write this answer.
+    Answer(Answer),
     Ignore,
     Stop,
-}
-
-/// Finds `"seq": <digits>` in a line that is not valid JSON, so its error can still be matched.
-fn scan_seq(line: &str) -> Option<u64> {
-    let (_, after) = line.split_once("\"seq\"")?;
-    let after = after.trim_start().strip_prefix(':')?.trim_start();
-    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
-}
-
-/// Serialises an answer. The answer types serialise infallibly (plain structs, string keys);
-/// the fallback keeps the protocol's one-answer-per-line promise regardless.
-fn line(answer: &impl serde::Serialize) -> String {
-    serde_json::to_string(answer).unwrap_or_else(|e| {
-        // Keep only characters that need no JSON escaping.
-        let reason: String = e
-            .to_string()
-            .chars()
-            .filter(|c| c.is_alphanumeric() || " :,.`".contains(*c))
-            .collect();
-        format!(r#"{{"seq":null,"errored":{{"message":"cannot encode the answer: {reason}"}}}}"#)
-    })
 }
 
 /// Answers one request line.
@@ -74,44 +47,20 @@ fn serve_line(engine: &dyn Evaluator, text: &str) -> Next {
     if text.trim().is_empty() {
         return Next::Ignore;
     }
-    let request: Request<'_> = match serde_json::from_str(text) {
-        Ok(request) => request,
-        Err(e) => {
-            return Next::Answer(line(&errored_message(
-                scan_seq(text),
-                &format!("malformed request: {e}"),
-            )))
-        }
-    };
-    let seq = request.seq.as_ref().and_then(Value::as_u64);
-    let errored = |message: String| Next::Answer(line(&errored_message(seq, &message)));
-    match request.cmd.as_deref() {
-        Some("start") => match request.protocol.as_ref().and_then(Value::as_u64) {
-            Some(p) if p == u64::from(PROTOCOL_VERSION) => {
-                Next::Answer(line(&ready_message(&engine.info())))
-            }
-            _ => errored(format!(
-                "unsupported protocol `{}` (this server speaks {PROTOCOL_VERSION})",
-                request.protocol.unwrap_or(Value::Null)
-            )),
-        },
-        Some("stop") => Next::Stop,
-        Some("evaluate") => {
-            let Some(seq) = seq else {
-                return errored("`evaluate` needs a non-negative integer `seq`".into());
-            };
-            let Some(case) = request.case else {
-                return errored("`evaluate` needs a `case`".into());
-            };
+    let errored = |error: RequestError| Next::Answer(error.answer());
+    match Request::parse(text) {
+        Err(error) => errored(error),
+        Ok(Request::Start { .. }) => Next::Ready(Ready::from(engine.info())),
+        Ok(Request::Stop) => Next::Stop,
+        Ok(Request::Evaluate { seq, case }) => {
             match Case::from_json(case.get(), &format!("seq {seq}")) {
-                Ok(case) => Next::Answer(line(&results_message(seq, &engine.evaluate(&case)))),
-                Err(e) => errored(format!("invalid case: {e}")),
+                Ok(case) => Next::Answer(Answer::results(seq, engine.evaluate(&case))),
+                Err(e) => errored(RequestError {
+                    seq: Some(seq),
+                    message: format!("invalid case: {e}"),
+                }),
             }
         }
-        Some(other) => errored(format!(
-            "unknown cmd `{other}` (known: start, evaluate, stop)"
-        )),
-        None => errored("the request has no `cmd`".into()),
     }
 }
 
@@ -119,24 +68,35 @@ fn serve_line(engine: &dyn Evaluator, text: &str) -> Next {
 pub fn serve_stream(
     engine: &dyn Evaluator,
     input: impl BufRead,
-    mut output: impl Write,
+    output: impl Write,
 ) -> std::io::Result<()> {
-    let mut input = input;
+    serve_bounded(engine, input, output, MAX_LINE_BYTES)
+}
+
+/// [`serve_stream`] with request lines of at most `limit` bytes: a longer one gets an error
+/// answer (under its `seq` when the start of the line names one) and is skipped unread.
+fn serve_bounded(
+    engine: &dyn Evaluator,
+    mut input: impl BufRead,
+    mut output: impl Write,
+    limit: usize,
+) -> std::io::Result<()> {
     let mut line = Vec::new();
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            return Ok(());
-        }
-        let text = String::from_utf8_lossy(&line);
-        match serve_line(engine, &text) {
+        let next = match read_line(&mut input, &mut line, limit)? {
+            LineRead::End => return Ok(()),
+            LineRead::TooLong => {
+                skip_line(&mut input)?;
+                let error = RequestError::too_long(&String::from_utf8_lossy(&line), limit);
+                Next::Answer(error.answer())
+            }
+            LineRead::Line => serve_line(engine, &String::from_utf8_lossy(&line)),
+        };
+        match next {
             Next::Ignore => {}
             Next::Stop => return Ok(()),
-            Next::Answer(answer) => {
-                output.write_all(answer.as_bytes())?;
-                output.write_all(b"\n")?;
-                output.flush()?;
-            }
+            Next::Ready(ready) => write_line(&mut output, &ready)?,
+            Next::Answer(answer) => write_line(&mut output, &answer)?,
         }
     }
 }
@@ -161,16 +121,7 @@ pub fn serve(args: &ServeArgs) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rstest::rstest;
-
-    #[rstest]
-    #[case(r#"{"seq": 12, oops"#, Some(12))]
-    #[case(r#"{"cmd":"evaluate","seq":7,"case":"#, Some(7))]
-    #[case(r#"{"seq":"x"}"#, None)]
-    #[case("garbage", None)]
-    fn seq_is_recovered_from_broken_lines(#[case] line: &str, #[case] seq: Option<u64>) {
-        assert_eq!(scan_seq(line), seq);
-    }
+    use serde_json::Value;
 
     fn transcript(input: &str) -> Vec<Value> {
         let mut out = Vec::new();
@@ -221,5 +172,28 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("needs a non-negative integer `seq`"));
+    }
+
+    #[test]
+    fn a_request_line_over_the_limit_is_refused_and_skipped() {
+        let long = format!(
+            "{{\"cmd\":\"evaluate\",\"seq\":3,\"case\":{{\"id\":\"{}\"}}}}\n",
+            "x".repeat(200)
+        );
+        let input = format!("{long}{{\"cmd\":\"start\",\"protocol\":1}}\n");
+        let mut out = Vec::new();
+        serve_bounded(&ReferenceEvaluator::new(), input.as_bytes(), &mut out, 100).unwrap();
+        let answers: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(answers.len(), 2, "{answers:?}");
+        assert_eq!(answers[0]["seq"], 3);
+        assert_eq!(
+            answers[0]["errored"]["message"],
+            "request too long: a line longer than 100 bytes"
+        );
+        assert_eq!(answers[1]["ready"], true);
     }
 }

@@ -3,6 +3,7 @@
 //! subprocess protocol.
 
 pub mod process;
+pub mod protocol;
 pub mod reference;
 
 use serde::{Deserialize, Serialize};
