@@ -1,72 +1,113 @@
-//! Helpers the properties use to rewrite inputs: walking every policy of a set with its kind,
-//! editing statements, shuffling, validating the result, and re-serialising JSON with another
-//! key order and whitespace.
+//! Helpers the properties use to rewrite inputs: editing statements, building the statements
+//! and policies they add, shuffling, validating the result, and re-serialising JSON with
+//! another key order and whitespace. Walks over all the policies of a set are
+//! [`PolicySet::slots`] / [`PolicySet::slots_mut`].
 
 use serde_json::Value;
 
 use crate::gen::Choices as _;
 use crate::gen::{Input, RngChoices};
-use crate::policy::PolicySet;
-use crate::policy::{self, OneOrMany, Policy, PolicyKind, Statement};
+use crate::policy::{
+    self, ActionClause, Effect, OneOrMany, Policy, PolicyKind, PolicySet, Principal,
+    PrincipalClause, ResourceClause, Statement, Version,
+};
 use crate::request::Request;
 
-/// Every policy of `set`, mutable, with the kind it is validated as.
-pub fn policies_mut(set: &mut PolicySet) -> Vec<(PolicyKind, &mut Policy)> {
-    let mut out: Vec<(PolicyKind, &mut Policy)> = Vec::new();
-    out.extend(set.identity.iter_mut().map(|p| (PolicyKind::Identity, p)));
-    out.extend(set.resource.iter_mut().map(|p| (PolicyKind::Resource, p)));
-    out.extend(set.boundary.iter_mut().map(|p| (PolicyKind::Boundary, p)));
-    out.extend(set.session.iter_mut().map(|p| (PolicyKind::Session, p)));
-    for (levels, kind) in [
-        (&mut set.scp, PolicyKind::Scp),
-        (&mut set.rcp, PolicyKind::Rcp),
-    ] {
-        for level in levels.iter_mut().flatten() {
-            out.extend(level.iter_mut().map(|p| (kind, p)));
-        }
+/// An action no request ever carries.
+pub const NO_ACTION: &str = "iamharness:NoSuchAction";
+
+/// The values of a single-or-array field, mutable.
+pub fn values_mut<T>(values: &mut OneOrMany<T>) -> &mut [T] {
+    match values {
+        OneOrMany::One(value) => std::slice::from_mut(value),
+        OneOrMany::Many(list) => list,
     }
-    out
 }
 
 /// The statements of a policy, mutable.
 pub fn statements_mut(policy: &mut Policy) -> &mut [Statement] {
-    match &mut policy.statement {
-        OneOrMany::One(s) => std::slice::from_mut(s),
-        OneOrMany::Many(list) => list,
-    }
+    values_mut(&mut policy.statement)
 }
 
 /// Every statement of every policy of `set`, mutable, with the kind of its policy and whether
 /// that policy substitutes variables.
 pub fn all_statements_mut(set: &mut PolicySet) -> Vec<(PolicyKind, bool, &mut Statement)> {
     let mut out = Vec::new();
-    for (kind, p) in policies_mut(set) {
-        let variables = p.has_variables();
-        for s in statements_mut(p) {
-            out.push((kind, variables, s));
+    for (slot, policy) in set.slots_mut() {
+        let variables = policy.has_variables();
+        for statement in statements_mut(policy) {
+            out.push((slot.kind(), variables, statement));
         }
     }
     out
+}
+
+/// Every statement of every policy of `set`.
+pub fn all_statements(set: &PolicySet) -> impl Iterator<Item = &Statement> + '_ {
+    set.slots().flat_map(|(_, policy)| policy.statements())
 }
 
 /// Appends a statement to a policy (turning a single statement into an array).
 pub fn push_statement(policy: &mut Policy, statement: Statement) {
     let old = std::mem::replace(&mut policy.statement, OneOrMany::Many(Vec::new()));
     let mut list = match old {
-        OneOrMany::One(s) => vec![s],
+        OneOrMany::One(existing) => vec![existing],
         OneOrMany::Many(list) => list,
     };
     list.push(statement);
     policy.statement = OneOrMany::Many(list);
 }
 
+/// A policy of these statements, version 2012-10-17.
+pub fn policy_of(statements: Vec<Statement>) -> Policy {
+    Policy {
+        version: Some(Version::V2012_10_17),
+        id: None,
+        statement: OneOrMany::Many(statements),
+    }
+}
+
 /// A policy of one statement, version 2012-10-17.
 pub fn single(statement: Statement) -> Policy {
-    Policy {
-        version: Some(policy::Version::V2012_10_17),
-        id: None,
-        statement: OneOrMany::Many(vec![statement]),
+    policy_of(vec![statement])
+}
+
+/// A single-string value.
+pub fn one(text: &str) -> OneOrMany<String> {
+    OneOrMany::One(text.to_owned())
+}
+
+/// A statement with no principal and no condition, on one action and one resource.
+pub fn plain_statement(effect: Effect, action: &str, resource: &str) -> Statement {
+    Statement {
+        sid: None,
+        effect,
+        principal: None,
+        action: ActionClause {
+            negated: false,
+            patterns: one(action),
+        },
+        resource: Some(ResourceClause {
+            negated: false,
+            patterns: one(resource),
+        }),
+        condition: None,
     }
+}
+
+/// `Principal: "*"`, for statements of resource policies and RCPs.
+pub fn everyone() -> Option<PrincipalClause> {
+    Some(PrincipalClause {
+        negated: false,
+        value: Principal::Wildcard,
+    })
+}
+
+/// The service prefix of an action (`s3` in `s3:GetObject`).
+pub fn service_of(action: &str) -> &str {
+    action
+        .split_once(':')
+        .map_or(action, |(service, _)| service)
 }
 
 /// Shuffles `items` with `rng` (Fisher–Yates).
@@ -81,13 +122,12 @@ pub fn shuffle<T>(items: &mut [T], rng: &mut RngChoices) {
 /// trust policy when a request assumes a role): a transformation that breaks validity is not
 /// applied, since the relation would then compare against `invalid`.
 pub fn valid(set: &PolicySet, requests: &[Request]) -> bool {
-    let mut copy = set.clone();
-    let all_valid = policies_mut(&mut copy)
-        .into_iter()
-        .all(|(kind, p)| policy::validate(p, kind, &policy::to_string(p)).is_ok());
+    let all_valid = set.slots().all(|(slot, policy)| {
+        policy::validate(policy, slot.kind(), &policy::to_string(policy)).is_ok()
+    });
     let trust_ok = match &set.resource {
-        Some(p) if requests.iter().any(Request::is_trust_request) => {
-            policy::validate(p, PolicyKind::Trust, &policy::to_string(p)).is_ok()
+        Some(policy) if requests.iter().any(Request::is_trust_request) => {
+            policy::validate(policy, PolicyKind::Trust, &policy::to_string(policy)).is_ok()
         }
         _ => true,
     };
@@ -137,14 +177,14 @@ fn write_value(value: &Value, rng: &mut RngChoices, style: Style, depth: usize, 
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             shuffle(&mut entries, rng);
             out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
+            for (i, (key, member)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push_str(comma);
                 }
                 newline(style, depth + 1, out);
-                out.push_str(&Value::String(k.clone()).to_string());
+                out.push_str(&Value::String(key.clone()).to_string());
                 out.push_str(colon);
-                write_value(v, rng, style, depth + 1, out);
+                write_value(member, rng, style, depth + 1, out);
             }
             if !map.is_empty() {
                 newline(style, depth, out);
@@ -153,12 +193,12 @@ fn write_value(value: &Value, rng: &mut RngChoices, style: Style, depth: usize, 
         }
         Value::Array(items) => {
             out.push('[');
-            for (i, v) in items.iter().enumerate() {
+            for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push_str(comma);
                 }
                 newline(style, depth + 1, out);
-                write_value(v, rng, style, depth + 1, out);
+                write_value(item, rng, style, depth + 1, out);
             }
             if !items.is_empty() {
                 newline(style, depth, out);

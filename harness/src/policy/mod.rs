@@ -1,7 +1,8 @@
 //! IAM policy documents: the model ([`model`]), a strict parser whose errors carry the JSON path
 //! and the reason ([`parse`]), validation by policy kind with the size limits ([`validate`]),
 //! a printer that round-trips ([`print`]), condition values as operators read them ([`values`]),
-//! and the set of policies in force for a request with the one walk over it ([`set`]).
+//! the set of policies in force for a request with the one walk over it ([`set`]), and the
+//! grammar of `${…}` policy variables ([`variables`]).
 //!
 //! Parsing runs in two steps, like Cedar's: the JSON text is read into an order- and
 //! duplicate-preserving tree, then that tree is checked and turned into the [`model`] types.
@@ -13,6 +14,7 @@ mod print;
 mod set;
 mod validate;
 pub mod values;
+pub mod variables;
 
 pub use model::*;
 pub use parse::parse;

@@ -1,5 +1,8 @@
-//! Policy variables (IAM-SPEC §5): `${key}`, `${key, 'default'}` and the escapes `${*}`, `${?}`,
-//! `${$}`, substituted into condition values of the String and ARN operators.
+//! Substitution of policy variables (IAM-SPEC §5) into condition values of the String and ARN
+//! operators and into resource patterns. What a `${…}` token is (`${key}`,
+//! `${key, 'default'}`, the escapes `${*}`, `${?}`, `${$}`, and what stays literal text) is the
+//! grammar of [`crate::policy::variables`]; this module gives the tokens their values from the
+//! request context.
 //!
 //! Substitution only happens in policies whose `Version` is `2012-10-17`; the caller decides
 //! that and does not call [`substitute`] otherwise (then `${…}` is literal text).
@@ -9,23 +12,16 @@
 //! - `${key}`: the key is looked up in the request context, ignoring case. Only a single-valued
 //!   key can be a variable; a missing key and a multivalued key (even an empty one) both leave
 //!   the variable *unresolved*, and so does a key given as null.
-//! - `${key, 'default'}`: a comma, any number of spaces, and the default in single quotes
-//!   (spaces are also allowed before the closing brace). The default replaces an unresolved
-//!   key. It is taken verbatim: it cannot contain a single quote (there is no escape inside it),
-//!   it may contain `}`, and wildcards in it are literal characters, like a substituted value.
+//! - `${key, 'default'}`: the default replaces an unresolved key. Wildcards in it are literal
+//!   characters, like a substituted value.
 //! - `${*}`, `${?}`, `${$}`: a literal `*`, `?` or `$`.
-//! - The key is the text between `${` and the `,` or `}`, verbatim (no trimming, spaces allowed
-//!   for tag keys such as `aws:PrincipalTag/cost center`); it must be non-empty and made of the
-//!   characters of key and tag-key names: letters and digits (any script), space, and
-//!   `_ . : / = + - @`. So `${**}` or `${a*b}` is not a variable but literal text.
-//! - Anything that does not fit these shapes — an unterminated `${`, an empty or malformed
-//!   `${…}`, a default without quotes — stays literal text, character for character; scanning
-//!   resumes right after the `${`, so `${${aws:username}}` still substitutes the inner variable.
+//! - Text that is no token stays literal text, character for character.
 //! - A value with one unresolved variable is unresolved as a whole ([`Substituted::Unresolved`]);
 //!   the condition evaluator treats it as null, matching no request value.
 
 use std::borrow::Cow;
 
+use crate::policy::variables::{pieces, Piece};
 use crate::request::{Context, Lookup};
 
 /// What the substituted text will be used as.
@@ -46,61 +42,6 @@ pub enum Substituted<'a> {
     Text(Cow<'a, str>),
     /// A variable had no value and no default: the policy value is null.
     Unresolved,
-}
-
-/// The characters of condition key names, tag keys included (letters and digits of any script,
-/// space, and `_ . : / = + - @`).
-fn is_key_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | ':' | '/' | '=' | '+' | '-' | '@')
-}
-
-/// One recognised `${…}`.
-enum Token<'a> {
-    /// `${*}`, `${?}`, `${$}`.
-    Escape(char),
-    /// `${key}` or `${key, 'default'}`.
-    Variable {
-        key: &'a str,
-        default: Option<&'a str>,
-    },
-}
-
-/// Reads the `${…}` whose body starts `rest` (the text just after `${`), returning the token and
-/// the number of bytes of `rest` it spans including the closing `}`.
-fn read_token(rest: &str) -> Option<(Token<'_>, usize)> {
-    for escape in ['*', '?', '$'] {
-        if rest
-            .strip_prefix(escape)
-            .is_some_and(|r| r.starts_with('}'))
-        {
-            return Some((Token::Escape(escape), 2));
-        }
-    }
-    let key_end = rest.find([',', '}'])?;
-    let key = rest.get(..key_end)?;
-    if key.is_empty() || !key.chars().all(is_key_char) {
-        return None;
-    }
-    let after_key = rest.get(key_end..)?;
-    if after_key.starts_with('}') {
-        return Some((Token::Variable { key, default: None }, key_end + 1));
-    }
-    // `, 'default'}`
-    let after_comma = after_key.get(1..)?;
-    let quoted = after_comma.trim_start_matches(' ');
-    let body = quoted.strip_prefix('\'')?;
-    let close = body.find('\'')?;
-    let default = body.get(..close)?;
-    let tail = body.get(close + 1..)?.trim_start_matches(' ');
-    tail.strip_prefix('}')?;
-    let consumed = rest.len() - tail.len() + 1;
-    Some((
-        Token::Variable {
-            key,
-            default: Some(default),
-        },
-        consumed,
-    ))
 }
 
 /// Appends policy text (outside any variable) in `mode`: literal text as is, pattern text with
@@ -135,7 +76,8 @@ fn push_value(out: &mut String, value: &str, mode: Mode) {
     }
 }
 
-/// Substitutes the policy variables of `text` from `ctx` (the module docs give the rules).
+/// Substitutes the policy variables of `text` from `ctx` (the module docs give the rules, the
+/// tokens are those of [`pieces`]).
 ///
 /// Text without `${` (and, in [`Mode::Pattern`], without `\`) is returned borrowed, without
 /// allocating.
@@ -150,36 +92,20 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context, mode: Mode) -> Substituted<'
     }
     // Allocation: a variable is (probably) present, so the value is built anew.
     let mut out = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while !rest.is_empty() {
-        let Some(offset) = rest.find("${") else {
-            push_policy_text(&mut out, rest, mode);
-            break;
-        };
-        push_policy_text(&mut out, rest.get(..offset).unwrap_or_default(), mode);
-        let body = rest.get(offset + 2..).unwrap_or_default();
-        match read_token(body) {
-            Some((token, used)) => {
-                match token {
-                    Token::Escape(c) => {
-                        let mut buf = [0u8; 4];
-                        push_value(&mut out, c.encode_utf8(&mut buf), mode);
-                    }
-                    Token::Variable { key, default } => {
-                        let value = match (ctx.get(key), default) {
-                            (Lookup::Single(value), _) => value,
-                            (_, Some(default)) => default,
-                            (_, None) => return Substituted::Unresolved,
-                        };
-                        push_value(&mut out, value, mode);
-                    }
-                }
-                rest = body.get(used..).unwrap_or_default();
+    for piece in pieces(text) {
+        match piece {
+            Piece::Text(policy_text) => push_policy_text(&mut out, policy_text, mode),
+            Piece::Escape { character, .. } => {
+                let mut buf = [0u8; 4];
+                push_value(&mut out, character.encode_utf8(&mut buf), mode);
             }
-            None => {
-                // Not a variable: keep `${` literally and look again after it.
-                push_policy_text(&mut out, "${", mode);
-                rest = body;
+            Piece::Variable { key, default, .. } => {
+                let value = match (ctx.get(key), default) {
+                    (Lookup::Single(value), _) => value,
+                    (_, Some(default)) => default,
+                    (_, None) => return Substituted::Unresolved,
+                };
+                push_value(&mut out, value, mode);
             }
         }
     }
