@@ -225,6 +225,24 @@ impl ArnFields {
     }
 }
 
+/// Splits an ARN-shaped text, such as a `Resource` pattern, just after its fifth colon: the head
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:` and the resource part. Unlike [`Arn::parse`] it checks
+/// only the `arn:` prefix and the five colons, so fields may be empty or hold wildcards; `None`
+/// when the text is not ARN-shaped. Every colon counts, even one inside `${…}`.
+///
+/// ```
+/// use iam_harness::arn::split_resource_part;
+/// assert_eq!(split_resource_part("arn:aws:s3:::b/*"), Some(("arn:aws:s3:::", "b/*")));
+/// assert_eq!(split_resource_part("arn:aws:sqs"), None);
+/// ```
+pub fn split_resource_part(text: &str) -> Option<(&str, &str)> {
+    if !text.starts_with("arn:") {
+        return None;
+    }
+    let (fifth_colon, _) = text.match_indices(':').nth(4)?;
+    text.split_at_checked(fifth_colon + 1)
+}
+
 impl fmt::Display for Arn<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -504,6 +522,18 @@ mod tests {
     #[case("arn:aws:s3:::", ArnError::EmptyField { text: "arn:aws:s3:::".into(), field: "resource" })]
     fn rejects(#[case] text: &str, #[case] expected: ArnError) {
         assert_eq!(Arn::parse(text), Err(expected));
+    }
+
+    #[rstest]
+    #[case("arn:aws:s3:::b/k", Some(("arn:aws:s3:::", "b/k")))]
+    #[case("arn:aws:lambda:r:1:function:f:1", Some(("arn:aws:lambda:r:1:", "function:f:1")))]
+    #[case("arn:::::", Some(("arn:::::", "")))]
+    #[case("arn:*:iam::${aws:x}", Some(("arn:*:iam::${aws:", "x}")))]
+    #[case("arn:aws:s3::", None)]
+    #[case("s3:a:b:c:d:e", None)]
+    #[case("*", None)]
+    fn splits_at_the_fifth_colon(#[case] text: &str, #[case] expected: Option<(&str, &str)>) {
+        assert_eq!(split_resource_part(text), expected);
     }
 
     #[test]

@@ -56,6 +56,13 @@ pub struct StatementRef {
 pub struct Explanation {
     /// One sentence naming the rule of the decision flow that settled it.
     pub reason: String,
+    /// The id of that rule in the semantics document, e.g. `§1.3 step 1` (empty when the engine
+    /// does not say).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rule: String,
+    /// The AWS documentation page the rule rests on (empty when the engine does not say).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub documentation: String,
     /// The statements that decided the outcome (the matching denies for an explicit deny; the
     /// allows that granted it for an allow).
     #[serde(default)]

@@ -448,3 +448,115 @@ fn derived_principal_arn_of_a_session_is_the_role() {
         "null keeps the key missing"
     );
 }
+
+/// Explanations name the deciding rule, its AWS page and the statements that decided: every
+/// matching Deny; the Allows that granted.
+#[rstest]
+#[case::deny(
+    &[ALLOW_GET, DENY_GET, DENY_GET],
+    None,
+    None,
+    ExplicitDeny,
+    "§1.3 step 1",
+    "reference_policies_evaluation-logic_policy-eval-denyallow.html",
+    &["identity[0] 1", "identity[0] 2"]
+)]
+#[case::identity_allow(
+    &[ALLOW_PUT, ALLOW_GET, ALLOW_ALL],
+    None,
+    None,
+    Allow,
+    "§1.3 steps 5–7",
+    "reference_policies_evaluation-logic_policy-eval-denyallow.html",
+    &["identity[0] 1", "identity[0] 2"]
+)]
+#[case::no_identity_allow(&[ALLOW_PUT], None, None, ImplicitDeny, "§1.3 step 5", "policy-eval-denyallow.html", &[])]
+#[case::boundary(&[ALLOW_GET], Some(ALLOW_PUT), None, ImplicitDeny, "§1.3 step 6", "access_policies_boundaries.html", &[])]
+#[case::scp(
+    &[ALLOW_GET],
+    None,
+    Some(vec![vec![ALLOW_ALL], vec![ALLOW_PUT]]),
+    ImplicitDeny,
+    "§1.3 step 3",
+    "orgs_manage_policies_scps_evaluation.html",
+    &[]
+)]
+fn explanations_name_the_rule_and_its_page(
+    #[case] identity: &[&str],
+    #[case] boundary: Option<&str>,
+    #[case] scp: Option<Vec<Vec<&str>>>,
+    #[case] expect: Decision,
+    #[case] rule: &str,
+    #[case] page: &str,
+    #[case] decided_by: &[&str],
+) {
+    let set = PolicySet {
+        identity: vec![doc(PolicyKind::Identity, &identity.join(","))],
+        boundary: boundary.map(|s| doc(PolicyKind::Boundary, s)),
+        scp: scp.map(|levels| {
+            levels
+                .iter()
+                .map(|docs| docs.iter().map(|s| doc(PolicyKind::Scp, s)).collect())
+                .collect()
+        }),
+        ..PolicySet::default()
+    };
+    let req = request(USER, ACCT);
+    let (decision, explanation) = ReferenceEvaluator::new().explain(&set, &req);
+    assert_eq!(decision, expect);
+    assert_eq!(decide(&set, &req), expect, "decide and explain agree");
+    assert_eq!(explanation.rule, rule);
+    assert!(
+        explanation
+            .documentation
+            .starts_with("https://docs.aws.amazon.com/")
+            && explanation.documentation.ends_with(page),
+        "{}",
+        explanation.documentation
+    );
+    let statements: Vec<String> = explanation
+        .decided_by
+        .iter()
+        .map(|s| format!("{} {}", s.policy, s.statement))
+        .collect();
+    assert_eq!(statements, decided_by);
+}
+
+#[test]
+fn explanations_of_fixed_rules_and_cross_account_grants() {
+    let engine = ReferenceEvaluator::new();
+    let req = Request::new(
+        USER,
+        None,
+        "sts:GetCallerIdentity",
+        "*",
+        None,
+        Context::new(),
+    );
+    let deny_all = PolicySet {
+        identity: vec![doc(
+            PolicyKind::Identity,
+            r#"{"Effect":"Deny","Action":"*","Resource":"*"}"#,
+        )],
+        ..PolicySet::default()
+    };
+    let (decision, explanation) = engine.explain(&deny_all, &req);
+    assert_eq!((decision, explanation.rule.as_str()), (Allow, "§8"));
+    assert!(explanation
+        .documentation
+        .ends_with("API_GetCallerIdentity.html"));
+
+    let set = PolicySet {
+        identity: vec![doc(PolicyKind::Identity, ALLOW_GET)],
+        resource: Some(grant(r#"{"AWS":"arn:aws:iam::111122223333:user/alice"}"#)),
+        ..PolicySet::default()
+    };
+    let (decision, explanation) = engine.explain(&set, &request(USER, OTHER));
+    assert_eq!((decision, explanation.rule.as_str()), (Allow, "§1.6"));
+    let policies: Vec<&str> = explanation
+        .decided_by
+        .iter()
+        .map(|s| s.policy.as_str())
+        .collect();
+    assert_eq!(policies, ["resource", "identity[0]"]);
+}

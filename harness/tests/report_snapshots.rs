@@ -42,6 +42,7 @@ fn fixed_run() -> (Vec<TestResult>, Summary) {
                 effect: "Allow".into(),
             }],
             notes: vec![],
+            ..Explanation::default()
         }),
         ..base.clone()
     };

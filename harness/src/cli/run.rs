@@ -74,6 +74,11 @@ pub(super) fn print_problem(result: &TestResult) {
 /// Prints an explanation: the rule that decided, the deciding statements, the notes.
 pub(super) fn print_explanation(e: &Explanation) {
     println!("  why: {}", e.reason);
+    match (e.rule.as_str(), e.documentation.as_str()) {
+        ("", "") => {}
+        (rule, "") | ("", rule) => println!("  rule: {rule}"),
+        (rule, page) => println!("  rule: {rule}, see {page}"),
+    }
     for s in &e.decided_by {
         let sid = s
             .sid

@@ -349,6 +349,7 @@ mod tests {
                     reason: "deny".into(),
                     decided_by: Vec::new(),
                     notes: vec!["n".into()],
+                    ..Explanation::default()
                 }),
             },
             Outcome::Decided {

@@ -1,6 +1,7 @@
 //! Matching the caller against a `Principal` / `NotPrincipal` element (IAM-SPEC §2.6), and the
 //! kind of grant a matching resource-policy `Allow` makes (the rows of the IAM-SPEC §1.4 table).
 
+use crate::arn::Arn;
 use crate::policy::{Principal, PrincipalClause, PrincipalType, Statement};
 use crate::request::{PrincipalKind, Request};
 
@@ -18,21 +19,13 @@ pub enum GrantKind {
     Direct,
 }
 
-/// True when `value` names an account: a 12-digit ID or `arn:PARTITION:iam::ACCT:root`.
+/// The account `value` names, if it names one: a 12-digit ID or `arn:PARTITION:iam::ACCT:root`.
 fn account_of_value(value: &str) -> Option<&str> {
     if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
         return Some(value);
     }
-    let rest = value.strip_prefix("arn:")?;
-    let mut parts = rest.splitn(5, ':');
-    let (_partition, service, region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    (service == "iam" && region.is_empty() && resource == "root").then_some(account)
+    let arn = Arn::parse(value).ok()?;
+    (arn.service == "iam" && arn.region.is_empty() && arn.resource == "root").then_some(arn.account)
 }
 
 /// The strongest grant an `AWS` principal value gives the caller, if it names the caller.
@@ -134,5 +127,24 @@ pub fn statement_principal(
                 );
             (bounded || !not_principal_exempts(value, request)).then_some(GrantKind::Direct)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("111122223333", Some("111122223333"))]
+    #[case("arn:aws:iam::111122223333:root", Some("111122223333"))]
+    #[case("arn:aws-cn:iam::111122223333:root", Some("111122223333"))]
+    #[case("arn:aws:iam::111122223333:user/root", None)]
+    #[case("arn:aws:sts::111122223333:root", None)]
+    #[case("arn:aws:iam:us-east-1:111122223333:root", None)]
+    #[case("11112222333", None)]
+    #[case("*", None)]
+    fn accounts_named_by_a_principal_value(#[case] value: &str, #[case] expected: Option<&str>) {
+        assert_eq!(account_of_value(value), expected);
     }
 }

@@ -1,20 +1,19 @@
 //! Rules outside the generic policy logic (IAM-SPEC §8): requests that AWS decides by a fixed
 //! rule whatever the policies say. Kept in one named layer so that the reference evaluator can be
-//! run with or without it ([`super::ReferenceEvaluator::without_special_rules`]).
+//! run with or without it ([`super::ReferenceEvaluator::without_special_rules`]). Each rule's
+//! documentation page is given by its [`Rule`].
 //!
 //! - `sts:GetCallerIdentity` is always allowed, even under an explicit Deny
-//!   (<https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html>).
+//!   ([`Rule::CallerIdentity`]).
 //! - IAM write actions on AWS managed policies (`arn:aws:iam::aws:policy/…`) are denied: customers
-//!   cannot change them
-//!   (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html>).
+//!   cannot change them ([`Rule::ManagedPolicies`]).
 //! - Customers cannot edit the policies or trust of service-linked roles (path
-//!   `/aws-service-role/`)
-//!   (<https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html>).
-//! - AWS managed KMS aliases (`alias/aws/…`) are reserved
-//!   (<https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html>).
+//!   `/aws-service-role/`) ([`Rule::ServiceLinkedRoles`]).
+//! - AWS managed KMS aliases (`alias/aws/…`) are reserved ([`Rule::ManagedKmsAliases`]).
 //!
 //! A fixed denial has no Deny statement behind it, so it is labelled `implicit_deny`.
 
+use super::rules::Rule;
 use crate::decision::Decision;
 use crate::request::Request;
 
@@ -23,6 +22,8 @@ use crate::request::Request;
 pub struct SpecialRule {
     /// The decision the rule imposes.
     pub decision: Decision,
+    /// The rule, for the explanation's rule id and documentation page.
+    pub rule: Rule,
     /// The rule, as one sentence for the explanation.
     pub reason: &'static str,
 }
@@ -53,56 +54,47 @@ fn action_in(action: &str, list: &[&str]) -> bool {
     list.iter().any(|a| a.eq_ignore_ascii_case(action))
 }
 
-/// The resource part of an ARN (after the fifth colon) when the ARN is of `service`.
-fn resource_part<'a>(arn: &'a str, service: &str) -> Option<&'a str> {
-    let mut fields = arn.splitn(6, ':');
-    let (prefix, _partition, svc, _region, _account, resource) = (
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-        fields.next()?,
-    );
-    (prefix == "arn" && svc == service).then_some(resource)
-}
-
 /// The fixed rule that decides `request`, if any.
 pub fn special_rule(request: &Request) -> Option<SpecialRule> {
     let action = request.action.as_str();
     if action.eq_ignore_ascii_case("sts:GetCallerIdentity") {
         return Some(SpecialRule {
             decision: Decision::Allow,
+            rule: Rule::CallerIdentity,
             reason: "sts:GetCallerIdentity needs no permission and cannot be denied (IAM-SPEC §8)",
         });
     }
-    let iam_resource = resource_part(&request.resource, "iam");
-    let is_managed_policy = iam_resource.is_some()
-        && request
-            .resource
-            .split(':')
-            .nth(4)
-            .is_some_and(|account| account == "aws")
-        && iam_resource.is_some_and(|r| r.starts_with("policy/"));
+    let resource = request.resource_arn()?;
+    let iam_resource = Some(resource.resource).filter(|_| resource.service == "iam");
+    let is_managed_policy =
+        resource.account == "aws" && iam_resource.is_some_and(|r| r.starts_with("policy/"));
     if is_managed_policy && action_in(action, MANAGED_POLICY_WRITES) {
         return Some(SpecialRule {
             decision: Decision::ImplicitDeny,
+            rule: Rule::ManagedPolicies,
             reason: "AWS managed policies cannot be changed by customers (IAM-SPEC §8)",
         });
     }
+    // Only the path is tested, not `request::is_service_linked_role_arn`: the role here is the
+    // resource, whose ARN carries its path, and every service-linked role lives under
+    // `/aws-service-role/`. The name test of `is_service_linked_role_arn` is for role ARNs
+    // rebuilt from a session ARN, which carry no path.
     if iam_resource.is_some_and(|r| r.starts_with("role/aws-service-role/"))
         && action_in(action, SERVICE_LINKED_ROLE_EDITS)
     {
         return Some(SpecialRule {
             decision: Decision::ImplicitDeny,
+            rule: Rule::ServiceLinkedRoles,
             reason: "the policies and trust of service-linked roles are defined by their service (IAM-SPEC §8)",
         });
     }
-    if resource_part(&request.resource, "kms").is_some_and(|r| r.starts_with("alias/aws/"))
+    if resource.service == "kms"
+        && resource.resource.starts_with("alias/aws/")
         && action_in(action, KMS_ALIAS_WRITES)
     {
         return Some(SpecialRule {
             decision: Decision::ImplicitDeny,
+            rule: Rule::ManagedKmsAliases,
             reason: "AWS managed KMS aliases alias/aws/… are reserved (IAM-SPEC §8)",
         });
     }
@@ -160,7 +152,13 @@ mod tests {
         "arn:aws:kms:us-east-1:111122223333:alias/mine",
         None
     )]
+    #[case(
+        "iam:PutRolePolicy",
+        "arn:aws:iam::111122223333:role/AWSServiceRoleForSupport",
+        None
+    )]
     #[case("s3:GetObject", "arn:aws:s3:::b/k", None)]
+    #[case("iam:DeletePolicy", "*", None)]
     fn fixed_rules(#[case] action: &str, #[case] resource: &str, #[case] expect: Option<Decision>) {
         assert_eq!(
             special_rule(&req(action, resource)).map(|r| r.decision),
