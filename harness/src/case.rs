@@ -18,6 +18,8 @@
 //! }
 //! ```
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -113,27 +115,192 @@ pub struct TestRequest {
     pub session_issuer: Option<String>,
 }
 
-/// A malformed case or case file.
+/// What kind of problem a [`CaseError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CaseErrorKind {
+    /// The file or folder cannot be read (or does not exist).
+    Unreadable,
+    /// The text is not JSON.
+    Syntax,
+    /// The JSON is not a case or a scenario: a missing or unknown field, a value of the wrong
+    /// type.
+    Shape,
+    /// The case id is empty.
+    EmptyId,
+    /// The case has no tests.
+    NoTests,
+    /// Two tests of a case (or two expectations of a scenario) have the same name.
+    DuplicateName,
+    /// A request's context holds a value no condition key can have.
+    BadContext,
+    /// A scenario refers to an account, principal or resource it does not define, or uses a
+    /// principal that is not a role as a resource.
+    BadReference,
+    /// A scenario principal is not exactly one kind of caller, or lacks what its kind needs.
+    BadPrincipal,
+}
+
+/// One problem of a case or case file: its kind, the file, where in it, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
 pub struct CaseError {
+    /// What kind of problem it is.
+    pub kind: CaseErrorKind,
     /// The file (or `<memory>`).
     pub file: String,
     /// Where in the file: a JSON path such as `tests[1].request.context.aws:TagKeys`, or
-    /// `line 3 column 7` for a syntax error.
+    /// `line 3 column 7` for a syntax error; empty for the whole file.
     pub path: String,
     /// What is wrong.
     pub message: String,
 }
 
+impl CaseError {
+    /// A problem of `kind` in `file` at `path`.
+    pub fn new(
+        kind: CaseErrorKind,
+        file: &str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> CaseError {
+        CaseError {
+            kind,
+            file: file.to_owned(),
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The problem serde met reading `file`: a syntax error, or JSON of the wrong shape, placed
+    /// by line and column (serde stops at the first).
+    pub fn from_json(file: &str, error: &serde_json::Error) -> CaseError {
+        let kind = match error.classify() {
+            serde_json::error::Category::Io => CaseErrorKind::Unreadable,
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                CaseErrorKind::Syntax
+            }
+            serde_json::error::Category::Data => CaseErrorKind::Shape,
+        };
+        CaseError::new(
+            kind,
+            file,
+            format!("line {} column {}", error.line(), error.column()),
+            error.to_string(),
+        )
+    }
+}
+
+/// Every problem found in one case file (never empty), in the order of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseErrors {
+    /// The first problem (kept apart so the list cannot be empty).
+    first: CaseError,
+    /// The others.
+    rest: Vec<CaseError>,
+}
+
+impl CaseErrors {
+    /// The problems of `problems`, or `None` when there are none.
+    pub fn collect(problems: Vec<CaseError>) -> Option<CaseErrors> {
+        let mut problems = problems.into_iter();
+        let first = problems.next()?;
+        Some(CaseErrors {
+            first,
+            rest: problems.collect(),
+        })
+    }
+
+    /// `Ok(())` when `problems` is empty, else every problem.
+    pub fn check(problems: Vec<CaseError>) -> Result<(), CaseErrors> {
+        CaseErrors::collect(problems).map_or(Ok(()), Err)
+    }
+
+    /// The first problem.
+    pub fn first(&self) -> &CaseError {
+        &self.first
+    }
+
+    /// Every problem, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &CaseError> {
+        std::iter::once(&self.first).chain(&self.rest)
+    }
+
+    /// The file the (first) problem is in.
+    pub fn file(&self) -> &str {
+        &self.first.file
+    }
+}
+
+impl From<CaseError> for CaseErrors {
+    fn from(first: CaseError) -> CaseErrors {
+        CaseErrors {
+            first,
+            rest: Vec::new(),
+        }
+    }
+}
+
+impl IntoIterator for CaseErrors {
+    type Item = CaseError;
+    type IntoIter = std::iter::Chain<std::iter::Once<CaseError>, std::vec::IntoIter<CaseError>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(self.first).chain(self.rest)
+    }
+}
+
+/// One problem a line, each as `file: path: message`.
+impl std::fmt::Display for CaseErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.first)?;
+        for problem in &self.rest {
+            write!(f, "\n{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CaseErrors {}
+
+/// Why a context value of a written request cannot be a condition key's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ContextProblem {
+    /// An object (a condition key holds a scalar or a list of scalars).
+    #[error("a context value is a string, number, boolean, array or null")]
+    Object,
+    /// A list holding something other than strings, numbers and booleans.
+    #[error("a multivalued key holds strings, numbers or booleans only")]
+    NestedInList,
+}
+
+/// A written request that cannot become a [`Request`]: the context key and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("request.context.{key}: {problem}")]
+pub struct RequestError {
+    /// The context key as written.
+    pub key: String,
+    /// What is wrong with its value.
+    pub problem: ContextProblem,
+}
+
+impl RequestError {
+    /// The JSON path of the bad value inside its test: `request.context.KEY`.
+    pub fn path(&self) -> String {
+        format!("request.context.{}", self.key)
+    }
+}
+
 impl TestRequest {
-    /// Turns the written request into a [`Request`], deriving the global keys. Errors name the
-    /// offending context key.
-    pub fn to_request(&self) -> Result<Request, (String, String)> {
+    /// Turns the written request into a [`Request`], deriving the global keys. The error names
+    /// the first context key whose value no condition key can have.
+    pub fn to_request(&self) -> Result<Request, RequestError> {
         let mut context = Context::new();
         for (key, value) in &self.context {
-            let entry = context_entry(value)
-                .map_err(|message| (format!("request.context.{key}"), message))?;
+            let entry = context_entry(value).map_err(|problem| RequestError {
+                key: key.clone(),
+                problem,
+            })?;
             context.insert(key.clone(), entry);
         }
         let mut request = Request::new(
@@ -147,8 +314,41 @@ impl TestRequest {
         request.session_issuer = self.session_issuer.clone();
         Ok(request)
     }
+
+    /// Every context key whose value no condition key can have, with what is wrong — the check
+    /// [`TestRequest::to_request`] makes, without building the request.
+    pub fn context_problems(&self) -> impl Iterator<Item = RequestError> + '_ {
+        self.context.iter().filter_map(|(key, value)| {
+            context_problem(value).map(|problem| RequestError {
+                key: key.clone(),
+                problem,
+            })
+        })
+    }
 }
 
+/// True for the values a condition key holds one of: strings, numbers, booleans.
+fn is_scalar(value: &serde_json::Value) -> bool {
+    matches!(
+        value,
+        serde_json::Value::String(_) | serde_json::Value::Number(_) | serde_json::Value::Bool(_)
+    )
+}
+
+/// What is wrong with a written context value, if anything: the one rule of what a context
+/// holds (`null`, a scalar, or a list of scalars).
+fn context_problem(value: &serde_json::Value) -> Option<ContextProblem> {
+    match value {
+        serde_json::Value::Object(_) => Some(ContextProblem::Object),
+        serde_json::Value::Array(items) if !items.iter().all(is_scalar) => {
+            Some(ContextProblem::NestedInList)
+        }
+        _ => None,
+    }
+}
+
+/// A scalar's text: strings as they are, numbers and booleans as JSON writes them; `None` for
+/// anything else.
 fn scalar_text(value: &serde_json::Value) -> Option<String> {
     match value {
         serde_json::Value::String(s) => Some(s.clone()),
@@ -158,25 +358,18 @@ fn scalar_text(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-fn context_entry(value: &serde_json::Value) -> Result<ContextEntry, String> {
-    match value {
-        serde_json::Value::Null => Ok(ContextEntry::Null),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|item| {
-                scalar_text(item).ok_or_else(|| {
-                    "a multivalued key holds strings, numbers or booleans only".to_owned()
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(ContextEntry::Multi),
-        serde_json::Value::Object(_) => {
-            Err("a context value is a string, number, boolean, array or null".to_owned())
-        }
-        scalar => scalar_text(scalar)
-            .map(ContextEntry::Single)
-            .ok_or_else(|| "unsupported context value".to_owned()),
+fn context_entry(value: &serde_json::Value) -> Result<ContextEntry, ContextProblem> {
+    if let Some(problem) = context_problem(value) {
+        return Err(problem);
     }
+    Ok(match value {
+        // Every item is a scalar (checked above), so none is left out.
+        serde_json::Value::Array(items) => {
+            ContextEntry::Multi(items.iter().filter_map(scalar_text).collect())
+        }
+        // A scalar, or `null` (objects were refused above): a key that stays missing.
+        single => scalar_text(single).map_or(ContextEntry::Null, ContextEntry::Single),
+    })
 }
 
 /// The text of a policy given in a case: the document itself, or the text inside a JSON string.
@@ -324,46 +517,61 @@ impl Case {
         }
     }
 
-    /// Parses a case from JSON text; `file` names the source in errors.
-    pub fn from_json(text: &str, file: &str) -> Result<Case, CaseError> {
-        let case: Case = serde_json::from_str(text).map_err(|e| CaseError {
-            file: file.to_owned(),
-            path: format!("line {} column {}", e.line(), e.column()),
-            message: e.to_string(),
-        })?;
+    /// Parses a case from JSON text; `file` names the source in errors. A syntax or shape error
+    /// stops the parse (serde reports the first); past it, every problem is collected.
+    pub fn from_json(text: &str, file: &str) -> Result<Case, CaseErrors> {
+        let case: Case = serde_json::from_str(text).map_err(|e| CaseError::from_json(file, &e))?;
         case.check(file)?;
         Ok(case)
     }
 
-    /// Checks what serde cannot: non-empty id and tests, unique test names, valid contexts.
-    fn check(&self, file: &str) -> Result<(), CaseError> {
-        let err = |path: String, message: String| CaseError {
-            file: file.to_owned(),
-            path,
-            message,
-        };
+    /// Checks what serde cannot — a non-empty id, at least one test, unique test names, context
+    /// values a condition key can hold — and reports every problem. Requests are checked, not
+    /// converted: the engine converts each one once, when it decides it.
+    pub fn check(&self, file: &str) -> Result<(), CaseErrors> {
+        let mut problems = Vec::new();
         if self.id.trim().is_empty() {
-            return Err(err("id".into(), "the case id is empty".into()));
+            problems.push(CaseError::new(
+                CaseErrorKind::EmptyId,
+                file,
+                "id",
+                "the case id is empty",
+            ));
         }
         if self.tests.is_empty() {
-            return Err(err("tests".into(), "a case needs at least one test".into()));
+            problems.push(CaseError::new(
+                CaseErrorKind::NoTests,
+                file,
+                "tests",
+                "a case needs at least one test",
+            ));
         }
-        for (i, test) in self.tests.iter().enumerate() {
-            if self.tests.iter().take(i).any(|t| t.name == test.name) {
-                return Err(err(
-                    format!("tests[{i}].name"),
+        let mut names = HashSet::with_capacity(self.tests.len());
+        for (index, test) in self.tests.iter().enumerate() {
+            if !names.insert(test.name.as_str()) {
+                problems.push(CaseError::new(
+                    CaseErrorKind::DuplicateName,
+                    file,
+                    format!("tests[{index}].name"),
                     format!("duplicate test name `{}`", test.name),
                 ));
             }
-            test.request
-                .to_request()
-                .map_err(|(path, message)| err(format!("tests[{i}].{path}"), message))?;
+            for error in test.request.context_problems() {
+                problems.push(CaseError::new(
+                    CaseErrorKind::BadContext,
+                    file,
+                    format!("tests[{index}].{}", error.path()),
+                    error.problem.to_string(),
+                ));
+            }
         }
-        Ok(())
+        CaseErrors::check(problems)
     }
 
     /// Serialises the case as pretty JSON (policies keep their exact text).
     pub fn to_json_pretty(&self) -> String {
+        // Serialising cannot fail: every map key is a string and every `RawValue` was checked
+        // JSON when it was made, so the empty fallback is never taken.
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 }
@@ -401,11 +609,38 @@ mod tests {
     fn errors_name_the_place() {
         let bad = CASE.replace("\"k\":null", "\"k\":{\"x\":1}");
         let e = Case::from_json(&bad, "f.json").unwrap_err();
+        let e = e.first();
         assert_eq!(e.path, "tests[0].request.context.k");
         let e = Case::from_json(&CASE.replace("\"expect\"", "\"expected\""), "f.json").unwrap_err();
+        let e = e.first();
         assert!(e.message.contains("unknown field `expected`"), "{e}");
         assert!(e.path.starts_with("line "), "{e}");
         let e = Case::from_json("{", "f.json").unwrap_err();
-        assert_eq!(e.file, "f.json");
+        assert_eq!(e.first().file, "f.json");
+        assert_eq!(e.first().kind, CaseErrorKind::Syntax);
+    }
+
+    #[test]
+    fn every_problem_is_collected() {
+        let bad = CASE
+            .replace("\"id\": \"x/y\"", "\"id\": \" \"")
+            .replace("\"k\":null", "\"k\":{\"x\":1},\"l\":[[1]]")
+            .replace(
+                "\"expect\":\"allow\"}]",
+                "\"expect\":\"allow\"},{\"name\":\"t\",\"request\":{\"principal\":\"*\",\"action\":\"s3:GetObject\",\"resource\":\"*\"},\"expect\":\"allow\"}]",
+            );
+        let errors = Case::from_json(&bad, "f.json").unwrap_err();
+        let found: Vec<(CaseErrorKind, &str)> =
+            errors.iter().map(|e| (e.kind, e.path.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (CaseErrorKind::EmptyId, "id"),
+                (CaseErrorKind::BadContext, "tests[0].request.context.k"),
+                (CaseErrorKind::BadContext, "tests[0].request.context.l"),
+                (CaseErrorKind::DuplicateName, "tests[1].name"),
+            ]
+        );
+        assert_eq!(errors.to_string().lines().count(), 4, "{errors}");
     }
 }

@@ -36,11 +36,13 @@
 //! - A compiled case carries `scenario`, the expectation's `features`, and the features its
 //!   policies and accounts imply (see `derived_features`), so an engine skips what it cannot do.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Deserialize;
 
-use crate::case::{Case, CaseError, Policies, PolicyText, Test, TestRequest};
+use crate::case::{
+    Case, CaseError, CaseErrorKind, CaseErrors, Policies, PolicyText, Test, TestRequest,
+};
 use crate::decision::Decision;
 use crate::request::Request;
 
@@ -160,11 +162,6 @@ pub struct Scenario {
     pub expectations: Vec<Expectation>,
 }
 
-/// True when a JSON document is a scenario rather than a case.
-pub fn is_scenario(value: &serde_json::Value) -> bool {
-    value.get("expectations").is_some() && value.get("scenario").is_some()
-}
-
 /// Lowercase words joined by `-`, for case ids.
 fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -178,45 +175,126 @@ fn slug(text: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
-/// The caller a principal stands for: (principal ARN, account ID, context to add).
+/// The caller a principal stands for.
 struct Caller {
+    /// The principal as the request names it (an ARN, a service, or `*`).
     principal: String,
+    /// The caller's account ID, when it has one.
     account: Option<String>,
+    /// For a role: the role's ARN (the session's `aws:PrincipalArn`, and the resource when
+    /// another principal assumes it).
     role_arn: Option<String>,
+}
+
+/// A world's principals and resources, each resolved once: what an expectation refers to. A
+/// name that failed to resolve maps to `None` (its problems are already reported).
+struct Resolved<'a> {
+    /// The caller of each principal.
+    callers: BTreeMap<&'a str, Option<Caller>>,
+    /// The account ID of each resource.
+    resource_accounts: BTreeMap<&'a str, Option<&'a str>>,
+}
+
+/// What an expectation's resource resolves to.
+struct Target {
+    arn: String,
+    account: Option<String>,
+    policy: Option<PolicyText>,
+    rcp: Option<Vec<Vec<PolicyText>>>,
 }
 
 impl Scenario {
     /// Parses a scenario from JSON text and compiles it into cases; `file` names the source.
-    pub fn compile_json(text: &str, file: &str) -> Result<Vec<Case>, CaseError> {
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| CaseError {
-            file: file.to_owned(),
-            path: format!("line {} column {}", e.line(), e.column()),
-            message: e.to_string(),
-        })?;
+    pub fn compile_json(text: &str, file: &str) -> Result<Vec<Case>, CaseErrors> {
+        let scenario: Scenario =
+            serde_json::from_str(text).map_err(|e| CaseError::from_json(file, &e))?;
         scenario.compile(file)
+    }
+
+    /// Compiles every expectation into a case. Every problem is reported — each bad principal
+    /// and resource once, each bad expectation — naming the file, the JSON path of the bad
+    /// reference and the names that would have been valid.
+    pub fn compile(&self, file: &str) -> Result<Vec<Case>, CaseErrors> {
+        let mut problems = Vec::new();
+        let resolved = self.resolve(file, &mut problems);
+        let mut slugs = HashSet::with_capacity(self.expectations.len());
+        let mut cases = Vec::with_capacity(self.expectations.len());
+        for (index, expectation) in self.expectations.iter().enumerate() {
+            let name = slug(&expectation.name);
+            if !slugs.insert(name.clone()) {
+                problems.push(CaseError::new(
+                    CaseErrorKind::DuplicateName,
+                    file,
+                    format!("expectations[{index}].name"),
+                    format!("duplicate expectation name `{}`", expectation.name),
+                ));
+                continue;
+            }
+            let at = |field: &str| format!("expectations[{index}].{field}");
+            match self.case(&resolved, expectation, &name, file, &at) {
+                Ok(Some(case)) => cases.push(case),
+                Ok(None) => {}
+                Err(mut found) => problems.append(&mut found),
+            }
+        }
+        CaseErrors::check(problems)?;
+        Ok(cases)
+    }
+
+    /// Resolves every principal and resource once, reporting each one's problems.
+    fn resolve(&self, file: &str, problems: &mut Vec<CaseError>) -> Resolved<'_> {
+        let callers = self
+            .principals
+            .iter()
+            .map(|(name, principal)| {
+                let caller = self
+                    .caller(name, principal, file)
+                    .map_err(|mut found| problems.append(&mut found))
+                    .ok();
+                (name.as_str(), caller)
+            })
+            .collect();
+        let resource_accounts = self
+            .resources
+            .iter()
+            .map(|(name, resource)| {
+                let path = format!("resources.{name}.account");
+                let account = self
+                    .account_id(&resource.account, &path, file)
+                    .map_err(|problem| problems.push(problem))
+                    .ok();
+                (name.as_str(), account)
+            })
+            .collect();
+        Resolved {
+            callers,
+            resource_accounts,
+        }
     }
 
     fn account_id(&self, name: &str, path: &str, file: &str) -> Result<&str, CaseError> {
         self.accounts
             .get(name)
             .map(|a| a.id.as_str())
-            .ok_or_else(|| CaseError {
-                file: file.to_owned(),
-                path: path.to_owned(),
-                message: format!(
-                    "unknown account `{name}` (known: {})",
-                    self.accounts.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
+            .ok_or_else(|| {
+                CaseError::new(
+                    CaseErrorKind::BadReference,
+                    file,
+                    path,
+                    format!(
+                        "unknown account `{name}` (known: {})",
+                        self.accounts.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                )
             })
     }
 
-    fn caller(&self, name: &str, p: &Principal, file: &str) -> Result<Caller, CaseError> {
+    /// The caller principal `name` stands for, or every problem of its definition.
+    fn caller(&self, name: &str, p: &Principal, file: &str) -> Result<Caller, Vec<CaseError>> {
         let path = format!("principals.{name}");
-        let err = |message: String| CaseError {
-            file: file.to_owned(),
-            path: path.clone(),
-            message,
-        };
+        let problem =
+            |message: String| CaseError::new(CaseErrorKind::BadPrincipal, file, &path, message);
+        let mut problems = Vec::new();
         let kinds = [
             p.role.is_some(),
             p.user.is_some(),
@@ -225,31 +303,53 @@ impl Scenario {
             p.anonymous,
         ];
         if kinds.iter().filter(|k| **k).count() != 1 {
-            return Err(err(
+            problems.push(problem(
                 "a principal is exactly one of `role`, `user`, `root`, `service`, `anonymous`"
                     .into(),
             ));
         }
         let account = match &p.account {
-            Some(a) => Some(
-                self.account_id(a, &format!("{path}.account"), file)?
-                    .to_owned(),
-            ),
+            Some(a) => match self.account_id(a, &format!("{path}.account"), file) {
+                Ok(id) => Some(id.to_owned()),
+                Err(unknown) => {
+                    problems.push(unknown);
+                    None
+                }
+            },
             None => None,
-        };
-        let need_account = || {
-            account
-                .clone()
-                .ok_or_else(|| err("a role, user or root principal needs `account`".into()))
         };
         let iam_path = p.path.as_deref().unwrap_or("/");
         if !(iam_path.starts_with('/') && iam_path.ends_with('/')) {
-            return Err(err(format!(
+            problems.push(problem(format!(
                 "the path `{iam_path}` must begin and end with `/`"
             )));
         }
+        let needs_account = "a role, user or root principal needs `account`";
+        if (p.role.is_some() || p.user.is_some() || p.root) && p.account.is_none() {
+            problems.push(problem(needs_account.into()));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        if let Some(service) = &p.service {
+            return Ok(Caller {
+                principal: service.clone(),
+                role_arn: None,
+                account,
+            });
+        }
+        if p.anonymous {
+            return Ok(Caller {
+                principal: "*".into(),
+                role_arn: None,
+                account: None,
+            });
+        }
+        // A role, a user or the root user, whose account the checks above resolved.
+        let Some(acct) = account else {
+            return Err(vec![problem(needs_account.into())]);
+        };
         Ok(if let Some(role) = &p.role {
-            let acct = need_account()?;
             let session = p.session_name.as_deref().unwrap_or("session");
             Caller {
                 principal: format!("arn:aws:sts::{acct}:assumed-role/{role}/{session}"),
@@ -257,179 +357,185 @@ impl Scenario {
                 account: Some(acct),
             }
         } else if let Some(user) = &p.user {
-            let acct = need_account()?;
             Caller {
                 principal: format!("arn:aws:iam::{acct}:user{iam_path}{user}"),
                 role_arn: None,
                 account: Some(acct),
             }
-        } else if p.root {
-            let acct = need_account()?;
+        } else {
             Caller {
                 principal: format!("arn:aws:iam::{acct}:root"),
                 role_arn: None,
                 account: Some(acct),
             }
-        } else if let Some(service) = &p.service {
-            Caller {
-                principal: service.clone(),
-                role_arn: None,
-                account,
-            }
-        } else {
-            Caller {
-                principal: "*".into(),
-                role_arn: None,
-                account: None,
-            }
         })
     }
 
-    /// Compiles every expectation into a case. Errors name the file, the JSON path of the bad
-    /// reference and the names that would have been valid.
-    pub fn compile(&self, file: &str) -> Result<Vec<Case>, CaseError> {
-        let mut cases = Vec::new();
-        for (i, exp) in self.expectations.iter().enumerate() {
-            let at = |field: &str| format!("expectations[{i}].{field}");
-            let err = |field: &str, message: String| CaseError {
-                file: file.to_owned(),
-                path: at(field),
-                message,
+    /// What an expectation's `resource` names: a resource of the world, a role principal (its
+    /// trust policy is the resource policy of `sts:AssumeRole*`), a literal ARN or `*`. `None`
+    /// when it names a resource or principal whose problems are already reported.
+    fn target(
+        &self,
+        resolved: &Resolved<'_>,
+        expectation: &Expectation,
+        file: &str,
+        at: &dyn Fn(&str) -> String,
+    ) -> Result<Option<Target>, CaseError> {
+        let name = expectation.resource.as_str();
+        let rcp_of = |account: Option<&String>| {
+            account
+                .and_then(|a| self.accounts.get(a))
+                .and_then(|a| a.rcp.clone())
+        };
+        if let Some(resource) = self.resources.get(name) {
+            let Some(Some(account)) = resolved.resource_accounts.get(name) else {
+                return Ok(None);
             };
-            if self
-                .expectations
-                .iter()
-                .take(i)
-                .any(|e| slug(&e.name) == slug(&exp.name))
-            {
-                return Err(err(
-                    "name",
-                    format!("duplicate expectation name `{}`", exp.name),
-                ));
-            }
-            let principal = self.principals.get(&exp.principal).ok_or_else(|| {
-                err(
-                    "principal",
-                    format!(
-                        "unknown principal `{}` (known: {})",
-                        exp.principal,
-                        self.principals
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+            return Ok(Some(Target {
+                arn: resource.arn.clone(),
+                account: Some((*account).to_owned()),
+                policy: resource.policy.clone(),
+                rcp: rcp_of(Some(&resource.account)),
+            }));
+        }
+        if let Some(role) = self.principals.get(name) {
+            let Some(Some(caller)) = resolved.callers.get(name) else {
+                return Ok(None);
+            };
+            let arn = caller.role_arn.clone().ok_or_else(|| {
+                CaseError::new(
+                    CaseErrorKind::BadReference,
+                    file,
+                    at("resource"),
+                    format!("principal `{name}` is not a role, so it is not a resource"),
                 )
             })?;
-            let caller = self.caller(&exp.principal, principal, file)?;
-
-            let assume = exp
+            let assume = expectation
                 .action
                 .to_ascii_lowercase()
                 .starts_with("sts:assumerole");
-            let (resource_arn, resource_account, resource_policy, rcp) =
-                if let Some(res) = self.resources.get(&exp.resource) {
-                    let acct = self.account_id(
-                        &res.account,
-                        &format!("resources.{}.account", exp.resource),
-                        file,
-                    )?;
-                    let rcp = self.accounts.get(&res.account).and_then(|a| a.rcp.clone());
-                    (
-                        res.arn.clone(),
-                        Some(acct.to_owned()),
-                        res.policy.clone(),
-                        rcp,
-                    )
-                } else if let Some(role) = self.principals.get(&exp.resource) {
-                    let target = self.caller(&exp.resource, role, file)?;
-                    let arn = target.role_arn.ok_or_else(|| {
-                        err(
-                            "resource",
-                            format!(
-                                "principal `{}` is not a role, so it is not a resource",
-                                exp.resource
-                            ),
-                        )
-                    })?;
-                    let rcp = role
-                        .account
-                        .as_ref()
-                        .and_then(|a| self.accounts.get(a))
-                        .and_then(|a| a.rcp.clone());
-                    let trust = if assume { role.trust.clone() } else { None };
-                    (arn, target.account, trust, rcp)
-                } else if exp.resource == "*" || exp.resource.starts_with("arn:") {
-                    (exp.resource.clone(), None, None, None)
-                } else {
-                    let mut known: Vec<String> = self.resources.keys().cloned().collect();
-                    known.extend(
-                        self.principals
-                            .iter()
-                            .filter(|(_, p)| p.role.is_some())
-                            .map(|(n, _)| n.clone()),
-                    );
-                    return Err(err(
-                        "resource",
-                        format!(
-                            "unknown resource `{}` (known: {}; or give an ARN or `*`)",
-                            exp.resource,
-                            known.join(", ")
-                        ),
-                    ));
-                };
-
-            let mut context = exp.context.clone();
-            if let Some(role_arn) = &caller.role_arn {
-                context
-                    .entry("aws:PrincipalArn")
-                    .or_insert_with(|| serde_json::Value::String(role_arn.clone()));
-            }
-            let scp = principal
-                .account
-                .as_ref()
-                .and_then(|a| self.accounts.get(a))
-                .and_then(|a| a.scp.clone())
-                .filter(|_| principal.service.is_none() && !principal.anonymous);
-            let non_empty = |v: &Vec<PolicyText>| (!v.is_empty()).then(|| v.clone());
-            let policies = Policies {
-                identity: non_empty(&principal.identity),
-                resource: resource_policy,
-                boundary: principal.boundary.clone(),
-                session: non_empty(&principal.session_policies),
-                scp,
-                rcp,
-            };
-            let request = TestRequest {
-                principal: caller.principal.clone(),
-                principal_account: caller.account.clone(),
-                action: exp.action.clone(),
-                resource: resource_arn,
-                resource_account,
-                context,
-                session_issuer: None,
-            };
-            let mut features = vec!["scenario".to_owned()];
-            features.extend(exp.features.iter().cloned());
-            for derived in derived_features(&policies, &request, principal) {
-                if !features.iter().any(|f| f == derived) {
-                    features.push(derived.to_owned());
-                }
-            }
-            cases.push(Case {
-                id: format!("scenario/{}/{}", slug(&self.scenario), slug(&exp.name)),
-                description: format!("{} — {}: {}", self.scenario, exp.name, exp.why),
-                features,
-                source: self.source.clone(),
-                policies,
-                tests: vec![Test {
-                    name: exp.name.clone(),
-                    request,
-                    expect: exp.expect,
-                }],
-            });
+            return Ok(Some(Target {
+                arn,
+                account: caller.account.clone(),
+                policy: if assume { role.trust.clone() } else { None },
+                rcp: rcp_of(role.account.as_ref()),
+            }));
         }
-        Ok(cases)
+        if name == "*" || name.starts_with("arn:") {
+            return Ok(Some(Target {
+                arn: name.to_owned(),
+                account: None,
+                policy: None,
+                rcp: None,
+            }));
+        }
+        let mut known: Vec<&str> = self.resources.keys().map(String::as_str).collect();
+        known.extend(
+            self.principals
+                .iter()
+                .filter(|(_, p)| p.role.is_some())
+                .map(|(n, _)| n.as_str()),
+        );
+        Err(CaseError::new(
+            CaseErrorKind::BadReference,
+            file,
+            at("resource"),
+            format!(
+                "unknown resource `{name}` (known: {}; or give an ARN or `*`)",
+                known.join(", ")
+            ),
+        ))
+    }
+
+    /// The case one expectation compiles into; `None` when it refers to a principal or
+    /// resource whose problems are already reported.
+    fn case(
+        &self,
+        resolved: &Resolved<'_>,
+        exp: &Expectation,
+        name_slug: &str,
+        file: &str,
+        at: &dyn Fn(&str) -> String,
+    ) -> Result<Option<Case>, Vec<CaseError>> {
+        let principal = self.principals.get(&exp.principal).ok_or_else(|| {
+            CaseError::new(
+                CaseErrorKind::BadReference,
+                file,
+                at("principal"),
+                format!(
+                    "unknown principal `{}` (known: {})",
+                    exp.principal,
+                    self.principals
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        });
+        let (principal, target) = match (principal, self.target(resolved, exp, file, at)) {
+            (Ok(principal), Ok(target)) => (principal, target),
+            (principal, target) => {
+                return Err([principal.err(), target.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect())
+            }
+        };
+        let (Some(Some(caller)), Some(target)) =
+            (resolved.callers.get(exp.principal.as_str()), target)
+        else {
+            return Ok(None);
+        };
+        let mut context = exp.context.clone();
+        if let Some(role_arn) = &caller.role_arn {
+            context
+                .entry("aws:PrincipalArn")
+                .or_insert_with(|| serde_json::Value::String(role_arn.clone()));
+        }
+        let scp = principal
+            .account
+            .as_ref()
+            .and_then(|a| self.accounts.get(a))
+            .and_then(|a| a.scp.clone())
+            .filter(|_| principal.service.is_none() && !principal.anonymous);
+        let non_empty = |v: &Vec<PolicyText>| (!v.is_empty()).then(|| v.clone());
+        let policies = Policies {
+            identity: non_empty(&principal.identity),
+            resource: target.policy,
+            boundary: principal.boundary.clone(),
+            session: non_empty(&principal.session_policies),
+            scp,
+            rcp: target.rcp,
+        };
+        let request = TestRequest {
+            principal: caller.principal.clone(),
+            principal_account: caller.account.clone(),
+            action: exp.action.clone(),
+            resource: target.arn,
+            resource_account: target.account,
+            context,
+            session_issuer: None,
+        };
+        let mut features = vec!["scenario".to_owned()];
+        features.extend(exp.features.iter().cloned());
+        for derived in derived_features(&policies, &request, principal) {
+            if !features.iter().any(|f| f == derived) {
+                features.push(derived.to_owned());
+            }
+        }
+        Ok(Some(Case {
+            id: format!("scenario/{}/{name_slug}", slug(&self.scenario)),
+            description: format!("{} — {}: {}", self.scenario, exp.name, exp.why),
+            features,
+            source: self.source.clone(),
+            policies,
+            tests: vec![Test {
+                name: exp.name.clone(),
+                request,
+                expect: exp.expect,
+            }],
+        }))
     }
 }
 
@@ -580,6 +686,7 @@ mod tests {
     fn bad_references_name_the_place_and_the_choices() {
         let bad = WORLD.replace("\"principal\": \"ec2\"", "\"principal\": \"ec3\"");
         let e = Scenario::compile_json(&bad, "w.json").unwrap_err();
+        let e = e.first();
         assert_eq!(e.path, "expectations[1].principal");
         assert!(
             e.message
@@ -588,6 +695,7 @@ mod tests {
         );
         let bad = WORLD.replace("\"resource\": \"bucket\"", "\"resource\": \"bucket2\"");
         let e = Scenario::compile_json(&bad, "w.json").unwrap_err();
+        let e = e.first();
         assert_eq!(e.path, "expectations[0].resource");
         assert!(e.message.contains("unknown resource `bucket2`"), "{e}");
         let bad = WORLD.replace(
@@ -595,8 +703,39 @@ mod tests {
             "\"account\": \"dev\", \"arn\"",
         );
         let e = Scenario::compile_json(&bad, "w.json").unwrap_err();
+        let e = e.first();
         assert_eq!(e.path, "resources.bucket.account");
         let bad = WORLD.replace("\"why\": \"trusted\"", "\"because\": \"trusted\"");
         assert!(Scenario::compile_json(&bad, "w.json").is_err());
+    }
+
+    #[test]
+    fn every_bad_reference_is_reported_once() {
+        let bad = WORLD
+            .replace("\"principal\": \"ec2\"", "\"principal\": \"ec3\"")
+            .replace("\"resource\": \"bucket\"", "\"resource\": \"bucket2\"")
+            .replace("\"path\": \"/svc/\"", "\"path\": \"svc\"")
+            .replace("\"EC2 assumes\"", "\"App reads!\"");
+        let errors = Scenario::compile_json(&bad, "w.json").unwrap_err();
+        let found: Vec<(CaseErrorKind, &str)> =
+            errors.iter().map(|e| (e.kind, e.path.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (CaseErrorKind::BadPrincipal, "principals.app"),
+                (CaseErrorKind::BadReference, "expectations[0].resource"),
+                (CaseErrorKind::DuplicateName, "expectations[1].name"),
+            ],
+            "{errors}"
+        );
+        let bad = WORLD
+            .replace("\"principal\": \"ec2\"", "\"principal\": \"ec3\"")
+            .replace("\"resource\": \"bucket\"", "\"resource\": \"bucket2\"");
+        let errors = Scenario::compile_json(&bad, "w.json").unwrap_err();
+        let found: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            found,
+            ["expectations[0].resource", "expectations[1].principal"]
+        );
     }
 }

@@ -831,6 +831,11 @@ impl Evaluator for ProcessEngine {
             Err(error) => vec![Outcome::Errored(error.to_string()); case.tests.len()],
         }
     }
+
+    /// One program answers one case at a time: calls from several threads would only wait.
+    fn supports_parallel_calls(&self) -> bool {
+        false
+    }
 }
 
 /// The `ready` message as `iam-harness serve` sends it (fields in protocol order).

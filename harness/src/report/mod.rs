@@ -1,20 +1,23 @@
 //! Reports. Every run is one JSON Lines stream (DESIGN.md §6): a header line, one line per test
-//! result, and a summary footer; the other renderings are made from that stream.
+//! result, and a summary footer; the other renderings are made from that stream, or from the
+//! results of a run: [`text`] (what `run` and `test` print), [`markdown`], [`junit`], [`html`].
 
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod text;
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::json;
 
 use crate::engine::EngineInfo;
-use crate::runner::{Summary, TestResult};
+use crate::runner::{Sink, Summary, TestResult};
 
-/// Writes the JSON Lines stream of a run, one line at a time, flushing each line so a consumer
-/// (or a crash) never loses a result already obtained.
+/// Writes the JSON Lines stream of a run. Lines are written as they come and flushed as a
+/// [`Sink`] after each file (and at the end), so a consumer sees every file's results as soon
+/// as the file is done and a crash loses none already written; give it a buffered writer.
 pub struct JsonLines<W: Write> {
     out: W,
 }
@@ -25,9 +28,13 @@ impl<W: Write> JsonLines<W> {
         JsonLines { out }
     }
 
-    fn line(&mut self, value: &impl Serialize) -> std::io::Result<()> {
+    fn line(&mut self, value: &impl Serialize) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, value)?;
-        self.out.write_all(b"\n")?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Flushes the lines written so far.
+    pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
 
@@ -75,6 +82,27 @@ impl<W: Write> JsonLines<W> {
     }
 }
 
+/// A run's JSON Lines stream, written as the run goes.
+impl<W: Write> Sink for JsonLines<W> {
+    fn start(&mut self, engine: &EngineInfo, _files: usize) -> io::Result<()> {
+        self.header(std::slice::from_ref(engine))?;
+        self.flush()
+    }
+
+    fn result(&mut self, result: &TestResult) -> io::Result<()> {
+        JsonLines::result(self, result)
+    }
+
+    fn file_done(&mut self) -> io::Result<()> {
+        self.flush()
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        self.summary(summary)?;
+        self.flush()
+    }
+}
+
 /// A run read back from its JSON Lines stream: the engines of the header and every result line.
 #[derive(Debug, Clone, Default)]
 pub struct Stream {
@@ -84,28 +112,66 @@ pub struct Stream {
     pub results: Vec<TestResult>,
 }
 
+/// A line of a JSON Lines stream that cannot be read back.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {problem}")]
+pub struct StreamError {
+    /// The line number, from 1.
+    pub line: usize,
+    /// What is wrong with it.
+    pub problem: StreamProblem,
+}
+
+/// What is wrong with a line of a JSON Lines stream.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamProblem {
+    /// The line is not JSON.
+    #[error("{0}")]
+    NotJson(serde_json::Error),
+    /// The header names no engines.
+    #[error("header: no `engines`")]
+    NoEngines,
+    /// The header's engines are malformed.
+    #[error("header: {0}")]
+    Header(serde_json::Error),
+    /// A result line is malformed.
+    #[error("result: {0}")]
+    Result(serde_json::Error),
+    /// The `type` of the line is none of `header`, `result`, `summary`.
+    #[error("unknown line type {0:?}")]
+    UnknownType(Option<String>),
+}
+
 /// Reads a JSON Lines stream written by [`JsonLines`]; errors name the line and the reason.
-pub fn read_stream(text: &str) -> Result<Stream, String> {
+pub fn read_stream(text: &str) -> Result<Stream, StreamError> {
     let mut stream = Stream::default();
-    for (i, line) in text
+    for (index, line) in text
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
     {
-        let value: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1))?;
+        let error = |problem| StreamError {
+            line: index + 1,
+            problem,
+        };
+        let mut value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| error(StreamProblem::NotJson(e)))?;
         match value.get("type").and_then(|t| t.as_str()) {
             Some("header") => {
-                let engines = value.get("engines").cloned().unwrap_or_default();
-                stream.engines = serde_json::from_value(engines)
-                    .map_err(|e| format!("line {}: header: {e}", i + 1))?;
+                let engines = value
+                    .get_mut("engines")
+                    .map(serde_json::Value::take)
+                    .ok_or_else(|| error(StreamProblem::NoEngines))?;
+                stream.engines =
+                    serde_json::from_value(engines).map_err(|e| error(StreamProblem::Header(e)))?;
             }
-            Some("result") => stream.results.push(
-                serde_json::from_value(value)
-                    .map_err(|e| format!("line {}: result: {e}", i + 1))?,
-            ),
+            Some("result") => stream
+                .results
+                .push(serde_json::from_value(value).map_err(|e| error(StreamProblem::Result(e)))?),
             Some("summary") => {}
-            other => return Err(format!("line {}: unknown line type {other:?}", i + 1)),
+            other => {
+                return Err(error(StreamProblem::UnknownType(other.map(str::to_owned))));
+            }
         }
     }
     Ok(stream)
