@@ -57,7 +57,7 @@ pub fn corpus_disagreements(runs: &[(String, Vec<TestResult>)]) -> Vec<Disagreem
                 .or_insert_with(|| Disagreement {
                     case: r.case.clone(),
                     test: r.test.clone(),
-                    features: r.features.clone(),
+                    features: r.features.to_vec(),
                     expect: r.expect,
                     decisions: runs.iter().map(|(name, _)| (name.clone(), None)).collect(),
                 });
@@ -217,7 +217,7 @@ mod tests {
             expect: Some(expect),
             got,
             status,
-            features: vec!["identity".into()],
+            features: vec!["identity".into()].into(),
             ambiguous: false,
             message: None,
             explanation: None,

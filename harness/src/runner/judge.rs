@@ -2,6 +2,7 @@
 //! test, into [`TestResult`]s.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::case::{Case, CaseErrors, Test};
 use crate::engine::{EngineInfo, Evaluator, Outcome};
@@ -20,7 +21,7 @@ pub(super) fn file_error_result(engine: &str, file: &str, message: String) -> Te
         expect: None,
         got: None,
         status: Status::Error,
-        features: Vec::new(),
+        features: Arc::default(),
         ambiguous: false,
         message: Some(message),
         explanation: None,
@@ -33,9 +34,24 @@ pub fn load_error_result(engine: &str, errors: &CaseErrors) -> TestResult {
     file_error_result(engine, errors.file(), errors.to_string())
 }
 
+/// What the results of one case share.
+struct CaseHeader<'a> {
+    info: &'a EngineInfo,
+    file: &'a Path,
+    case: &'a Case,
+    features: Arc<[String]>,
+    ambiguous: bool,
+}
+
 /// Compares one outcome with its test's expectation.
-fn judge(info: &EngineInfo, file: &Path, case: &Case, test: &Test, outcome: Outcome) -> TestResult {
-    let ambiguous = case.features.iter().any(|f| f == "ambiguous");
+fn judge(header: &CaseHeader<'_>, test: &Test, outcome: Outcome) -> TestResult {
+    let CaseHeader {
+        info,
+        file,
+        case,
+        ambiguous,
+        ..
+    } = *header;
     let mut result = TestResult {
         engine: info.name.clone(),
         case: case.id.clone(),
@@ -44,7 +60,7 @@ fn judge(info: &EngineInfo, file: &Path, case: &Case, test: &Test, outcome: Outc
         expect: Some(test.expect),
         got: None,
         status: Status::Error,
-        features: case.features.clone(),
+        features: Arc::clone(&header.features),
         ambiguous,
         message: None,
         explanation: None,
@@ -103,10 +119,17 @@ pub(super) fn judge_case(
     case: &Case,
 ) -> Vec<TestResult> {
     let outcomes = outcomes(engine, info, case);
+    let header = CaseHeader {
+        info,
+        file,
+        case,
+        features: case.features.as_slice().into(),
+        ambiguous: case.features.iter().any(|f| f == "ambiguous"),
+    };
     case.tests
         .iter()
         .zip(outcomes)
-        .map(|(test, outcome)| judge(info, file, case, test, outcome))
+        .map(|(test, outcome)| judge(&header, test, outcome))
         .collect()
 }
 

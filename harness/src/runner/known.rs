@@ -104,6 +104,7 @@ impl KnownFailures {
 mod tests {
     use super::*;
     use crate::decision::Decision;
+    use std::sync::Arc;
 
     fn result(case: &str, status: Status) -> TestResult {
         TestResult {
@@ -114,7 +115,7 @@ mod tests {
             expect: Some(Decision::Allow),
             got: Some(Decision::ImplicitDeny),
             status,
-            features: vec![],
+            features: Arc::default(),
             ambiguous: false,
             message: None,
             explanation: None,

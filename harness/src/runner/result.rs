@@ -2,6 +2,7 @@
 //! the [`Summary`] of a run.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,8 +51,8 @@ pub struct TestResult {
     pub got: Option<Decision>,
     /// pass, fail, skip or error.
     pub status: Status,
-    /// The case's features.
-    pub features: Vec<String>,
+    /// The case's features (shared by the results of one case).
+    pub features: Arc<[String]>,
     /// True for cases tagged `ambiguous` (IAM-SPEC §7): a difference there is reported apart.
     pub ambiguous: bool,
     /// Why a test was skipped or errored.
