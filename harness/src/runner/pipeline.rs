@@ -198,6 +198,9 @@ fn judge_source(
 }
 
 fn apply(known: &KnownFailures, results: Vec<TestResult>) -> Vec<TestResult> {
+    if known.0.is_empty() {
+        return results;
+    }
     results
         .into_iter()
         .map(|result| known.apply(result))
