@@ -4,7 +4,7 @@
 //!
 //! - [`policy`]: the policy language — model, strict parser, validation, printer.
 //! - [`arn`] and [`glob`]: ARN parsing and IAM wildcard matching.
-//! - [`request`]: the request an engine decides; [`values`]: condition values as operators read them.
+//! - [`request`]: the request an engine decides; [`policy::values`]: condition values as operators read them.
 //! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases.
 //! - [`engine`]: the [`engine::Evaluator`] trait and the built-in engines.
 //! - [`gen`]: proptest strategies and `Arbitrary` generators of realistic policies and requests.

@@ -1,5 +1,5 @@
 //! Engines: the [`Evaluator`] trait every engine implements (DESIGN.md §4), its outcomes, the
-//! built-in engines — [`reference`] (the oracle) and, for programs in other languages, the
+//! built-in engines — [`reference`](mod@reference) (the oracle) and, for programs in other languages, the
 //! subprocess protocol — and [`from_spec`], which builds one from a command line's `--engine`.
 
 pub mod process;
