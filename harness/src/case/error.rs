@@ -177,3 +177,8 @@ impl RequestError {
         format!("request.context.{}", self.key)
     }
 }
+
+/// A policy given as a JSON string whose content is not a string JSON can hold.
+#[derive(Debug, thiserror::Error)]
+#[error("policy string is not valid JSON text: {0}")]
+pub struct PolicyTextError(#[source] pub serde_json::Error);

@@ -30,7 +30,9 @@ use crate::request::Request;
 mod error;
 mod request;
 
-pub use error::{CaseError, CaseErrorKind, CaseErrors, ContextProblem, RequestError};
+pub use error::{
+    CaseError, CaseErrorKind, CaseErrors, ContextProblem, PolicyTextError, RequestError,
+};
 
 /// A policy as written in a case file: a JSON object (the document) or a JSON string holding the
 /// document's text.
@@ -121,12 +123,12 @@ pub struct TestRequest {
 }
 
 /// The text of a policy given in a case: the document itself, or the text inside a JSON string.
-pub fn policy_text(raw: &RawValue) -> Result<std::borrow::Cow<'_, str>, String> {
+pub fn policy_text(raw: &RawValue) -> Result<std::borrow::Cow<'_, str>, PolicyTextError> {
     let text = raw.get();
     if text.trim_start().starts_with('"') {
         serde_json::from_str::<String>(text)
             .map(std::borrow::Cow::Owned)
-            .map_err(|e| format!("policy string is not valid JSON text: {e}"))
+            .map_err(PolicyTextError)
     } else {
         Ok(std::borrow::Cow::Borrowed(text))
     }
