@@ -305,3 +305,158 @@ pub fn run_cases(
     }
     summary
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    use std::thread::ThreadId;
+
+    use super::*;
+    use crate::engine::reference::ReferenceEvaluator;
+    use crate::engine::Outcome;
+    use crate::runner::{Discard, Status};
+
+    fn case_text(id: &str, tests: usize) -> String {
+        let tests: Vec<String> = (0..tests)
+            .map(|i| {
+                format!(
+                    r#"{{"name":"t{i}","request":{{"principal":"arn:aws:iam::111122223333:user/a",
+                    "action":"s3:GetObject","resource":"arn:aws:s3:::b/k{i}"}},"expect":"implicit_deny"}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"id":"{id}","features":["identity"],"tests":[{}]}}"#,
+            tests.join(",")
+        )
+    }
+
+    /// A folder of case files `c00` … with the given numbers of tests, plus one broken file.
+    fn corpus(sizes: &[usize]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (index, tests) in sizes.iter().enumerate() {
+            let id = format!("c{index:02}");
+            std::fs::write(
+                dir.path().join(format!("{id}.json")),
+                case_text(&id, *tests),
+            )
+            .unwrap();
+        }
+        std::fs::write(dir.path().join("c50-broken.json"), "{").unwrap();
+        dir
+    }
+
+    /// An engine that decides implicit deny, answering late on early cases (so later files are
+    /// done first), panicking on case `c03`, and noting the threads it ran on.
+    struct Slow {
+        parallel: bool,
+        threads: Mutex<Vec<ThreadId>>,
+        calls: AtomicUsize,
+    }
+
+    impl Evaluator for Slow {
+        fn info(&self) -> EngineInfo {
+            ReferenceEvaluator::new().info()
+        }
+
+        fn evaluate(&self, case: &Case) -> Vec<Outcome> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.threads
+                .lock()
+                .unwrap()
+                .push(std::thread::current().id());
+            if case.id == "c03" {
+                panic!("boom");
+            }
+            if case.id.as_str() < "c02" {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+            }
+            let decided = Outcome::Decided {
+                decision: crate::decision::Decision::ImplicitDeny,
+                explanation: None,
+            };
+            vec![decided; case.tests.len()]
+        }
+
+        fn supports_parallel_calls(&self) -> bool {
+            self.parallel
+        }
+    }
+
+    fn run(engine: &dyn Evaluator, sizes: &[usize]) -> (Summary, Vec<TestResult>) {
+        let dir = corpus(sizes);
+        let mut results = Vec::new();
+        let summary = run_suite(
+            engine,
+            &[dir.path().to_owned()],
+            &KnownFailures::default(),
+            &mut results,
+        )
+        .unwrap();
+        (summary, results)
+    }
+
+    fn order(results: &[TestResult]) -> Vec<String> {
+        results
+            .iter()
+            .map(|r| format!("{}/{}", r.case.rsplit('/').next().unwrap(), r.test))
+            .collect()
+    }
+
+    #[test]
+    fn results_come_in_file_order_whatever_finishes_first() {
+        let sizes = [2, 1, 3, 1, 600, 2];
+        for parallel in [true, false] {
+            let engine = Slow {
+                parallel,
+                threads: Mutex::default(),
+                calls: AtomicUsize::new(0),
+            };
+            let (summary, results) = run(&engine, &sizes);
+            let names = order(&results);
+            assert_eq!(names[..4], ["c00/t0", "c00/t1", "c01/t0", "c02/t0"]);
+            let panicked = results
+                .iter()
+                .find(|r| r.test.is_empty() && r.case.ends_with("c03.json"));
+            let panicked = panicked.expect("the panicking case is one error result");
+            assert_eq!(panicked.status, Status::Error);
+            assert!(panicked.message.as_deref().unwrap().contains("boom"));
+            let big: Vec<&String> = names.iter().filter(|n| n.starts_with("c04/")).collect();
+            let expected: Vec<String> = (0..600).map(|i| format!("c04/t{i}")).collect();
+            assert_eq!(
+                big,
+                expected.iter().collect::<Vec<_>>(),
+                "slices keep test order"
+            );
+            assert!(names[names.len() - 3..]
+                .iter()
+                .all(|n| n.starts_with("c05/") || n.ends_with("c50-broken.json/")));
+            assert_eq!(summary.errored, 2, "the panic and the broken file");
+            assert_eq!(summary.passed, 2 + 1 + 3 + 600 + 2);
+            let calls = engine.calls.load(Ordering::SeqCst);
+            let threads = engine.threads.lock().unwrap();
+            if parallel {
+                assert_eq!(calls, 5 + 3, "the 600-test case in three slices");
+            } else {
+                assert_eq!(calls, 6, "one call per case");
+                assert!(threads.iter().all(|t| *t == std::thread::current().id()));
+            }
+        }
+    }
+
+    #[test]
+    fn the_reference_runs_the_suite_with_a_discarding_sink() {
+        let dir = corpus(&[3, 300]);
+        let engine = ReferenceEvaluator::new();
+        let summary = run_suite(
+            &engine,
+            &[dir.path().to_owned(), dir.path().join("missing")],
+            &KnownFailures::default(),
+            &mut Discard,
+        )
+        .unwrap();
+        assert_eq!(summary.passed, 303);
+        assert_eq!(summary.errored, 2, "the broken file and the missing path");
+    }
+}
