@@ -57,7 +57,7 @@ pub fn corpus_disagreements(runs: &[(String, Vec<TestResult>)]) -> Vec<Disagreem
                 .or_insert_with(|| Disagreement {
                     case: r.case.clone(),
                     test: r.test.clone(),
-                    features: r.features.clone(),
+                    features: r.features.to_vec(),
                     expect: r.expect,
                     decisions: runs.iter().map(|(name, _)| (name.clone(), None)).collect(),
                 });
@@ -170,15 +170,25 @@ pub fn generated_disagreements(
     found
 }
 
-/// A generated disagreement as a case file: the first engine's decisions are the recorded
-/// expectations (run `diff` with the reference evaluator first), and the description lists every
-/// engine's decisions.
+/// A generated disagreement as a case file: the decisions of the first engine that decided are
+/// the recorded expectations (run `diff` with the reference evaluator first), and the
+/// description lists every engine's decisions. A disagreement has at least two engines that
+/// decided, so there is always one to record.
 pub fn disagreement_case(d: &GeneratedDisagreement, id: &str) -> Case {
-    let expect: Vec<Decision> = d
+    let recorded = d
         .decisions
-        .first()
-        .and_then(|(_, x)| x.clone())
-        .unwrap_or_default();
+        .iter()
+        .position(|(_, decisions)| decisions.is_some());
+    let (recorder, expect) = match recorded.and_then(|index| d.decisions.get(index)) {
+        Some((_, Some(decisions))) if recorded == Some(0) => {
+            ("the first engine".to_owned(), decisions.clone())
+        }
+        Some((name, Some(decisions))) => (
+            format!("`{name}`, the first engine that decided"),
+            decisions.clone(),
+        ),
+        _ => ("no engine".to_owned(), Vec::new()),
+    };
     let mut case = d.input.to_case(id, &expect);
     let by_engine: Vec<String> = d
         .decisions
@@ -192,7 +202,7 @@ pub fn disagreement_case(d: &GeneratedDisagreement, id: &str) -> Case {
         })
         .collect();
     case.description = format!(
-        "engines disagree on a generated input (shrunk); expectations record the first engine — {}",
+        "engines disagree on a generated input (shrunk); expectations record {recorder} — {}",
         by_engine.join("; ")
     );
     case.features = vec!["regression".into()];
@@ -217,7 +227,7 @@ mod tests {
             expect: Some(expect),
             got,
             status,
-            features: vec!["identity".into()],
+            features: vec!["identity".into()].into(),
             ambiguous: false,
             message: None,
             explanation: None,

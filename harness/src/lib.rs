@@ -4,13 +4,15 @@
 //!
 //! - [`policy`]: the policy language — model, strict parser, validation, printer.
 //! - [`arn`] and [`glob`]: ARN parsing and IAM wildcard matching.
-//! - [`request`]: the request an engine decides; [`values`]: condition values as operators read them.
+//! - [`request`]: the request an engine decides; [`policy::values`]: condition values as operators read them.
 //! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases.
 //! - [`engine`]: the [`engine::Evaluator`] trait and the built-in engines.
 //! - [`gen`]: proptest strategies and `Arbitrary` generators of realistic policies and requests.
 //! - [`invariants`]: the metamorphic properties every engine must satisfy, and their runner.
 //! - [`fuzzing`]: the checks behind the fuzz targets in `fuzz/`, replayed by `cargo test`.
-//! - [`runner`] and [`report`]: running cases against engines, and reporting the results.
+//! - [`load`]: reading case and scenario files, each parsed once.
+//! - [`runner`] and [`report`]: the suite run (files streamed through a bounded pipeline to
+//!   sinks, known failures applied), and the renderings of its results.
 //! - [`cli`]: the `iam-harness` command line.
 #![deny(missing_docs)]
 
@@ -24,7 +26,6 @@ pub mod fuzzing;
 pub mod gen;
 pub mod glob;
 pub mod invariants;
-pub mod known;
 pub mod lint;
 pub mod load;
 pub mod policy;

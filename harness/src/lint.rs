@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::case::CaseError;
+use crate::case::{Case, CaseError, CaseErrorKind};
 use crate::decision::Decision;
 use crate::load::LoadedCase;
 
@@ -41,18 +41,16 @@ pub struct Registry {
 impl Registry {
     /// Reads the registry file.
     pub fn load(path: &Path) -> Result<Registry, CaseError> {
-        let err = |message: String| CaseError {
-            file: path.display().to_string(),
-            path: "features".into(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let file = path.display().to_string();
+        let err = |kind, message: String| CaseError::new(kind, &file, "features", message);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err(CaseErrorKind::Unreadable, format!("cannot read: {e}")))?;
         let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+            serde_json::from_str(&text).map_err(|e| err(CaseErrorKind::Syntax, e.to_string()))?;
         let features = value
             .get("features")
             .and_then(|f| f.as_object())
-            .ok_or_else(|| err("expected an object `features`".into()))?;
+            .ok_or_else(|| err(CaseErrorKind::Shape, "expected an object `features`".into()))?;
         Ok(Registry {
             features: features
                 .iter()
@@ -87,6 +85,17 @@ fn expected_id(root: &Path, file: &Path) -> Option<String> {
             .collect::<Vec<_>>()
             .join("/"),
     )
+}
+
+/// What two cases that duplicate each other share: their policies and requests, as JSON values
+/// (so formatting does not hide a duplicate).
+fn duplicate_key(case: &Case) -> Result<String, serde_json::Error> {
+    let requests = case
+        .tests
+        .iter()
+        .map(|t| serde_json::to_value(&t.request))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(serde_json::json!([serde_json::to_value(&case.policies)?, requests]).to_string())
 }
 
 /// Lints loaded cases. `root` is the corpus root ids are relative to (cases compiled from
@@ -140,18 +149,15 @@ pub fn lint(cases: &[LoadedCase], registry: &Registry, root: &Path) -> Vec<Findi
                 find(format!("a policy does not parse: {}", errors.join("; ")));
             }
         }
-        let key = serde_json::json!([
-            serde_json::to_value(&case.policies).unwrap_or_default(),
-            case.tests
-                .iter()
-                .map(|t| serde_json::to_value(&t.request).unwrap_or_default())
-                .collect::<Vec<_>>()
-        ])
-        .to_string();
-        if let Some(other) = seen.insert(key, &case.id) {
-            find(format!(
-                "duplicate of case `{other}` (same policies and requests)"
-            ));
+        match duplicate_key(case) {
+            Ok(key) => {
+                if let Some(other) = seen.insert(key, &case.id) {
+                    find(format!(
+                        "duplicate of case `{other}` (same policies and requests)"
+                    ));
+                }
+            }
+            Err(e) => find(format!("cannot compare with the other cases: {e}")),
         }
     }
     findings

@@ -1,10 +1,18 @@
 //! Loading case files: a file holds one case or a scenario world that compiles into cases
 //! ([`crate::scenario`]); a folder holds such files. Sits above both formats, so neither
 //! depends on the other.
+//!
+//! A file is parsed once: its top-level keys say which format it is as they are read (see
+//! [`Document`]), so the text is never parsed into a generic JSON value first.
 
 use std::path::{Path, PathBuf};
 
-use crate::case::{Case, CaseError};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::case::{Case, CaseError, CaseErrorKind, CaseErrors};
+use crate::scenario::Scenario;
 
 /// A case together with the file it came from.
 #[derive(Debug, Clone)]
@@ -15,26 +23,165 @@ pub struct LoadedCase {
     pub case: Case,
 }
 
+/// What a case file holds, told apart by its first top-level key that only one format has
+/// (`id`, `features`, `policies`, `tests` for a case; `scenario`, `accounts`, `principals`,
+/// `resources`, `expectations` for a scenario). Keys both formats have (`description`,
+/// `source`) are kept until then; a file with neither kind of key, or with an unknown key
+/// first, is read as a case, whose errors then name what is missing or unknown.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// One case.
+    Case(Case),
+    /// A scenario world.
+    Scenario(Scenario),
+}
+
+/// The two formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Case,
+    Scenario,
+}
+
+/// The format a top-level key belongs to only, if it does.
+fn format_of(key: &str) -> Option<Format> {
+    match key {
+        "id" | "features" | "policies" | "tests" => Some(Format::Case),
+        "scenario" | "accounts" | "principals" | "resources" | "expectations" => {
+            Some(Format::Scenario)
+        }
+        _ => None,
+    }
+}
+
+/// The value of a key both formats have, read before the format is known.
+enum Shared {
+    /// `description`.
+    Text(String),
+    /// `source`.
+    List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Document, D::Error> {
+        deserializer.deserialize_map(DocumentVisitor)
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = Document;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a case or a scenario (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let mut shared = Vec::new();
+        loop {
+            let Some(key) = map.next_key::<String>()? else {
+                return finish(Format::Case, shared, None, map);
+            };
+            let value = match key.as_str() {
+                "description" => Shared::Text(map.next_value()?),
+                "source" => Shared::List(map.next_value()?),
+                other => {
+                    let format = format_of(other).unwrap_or(Format::Case);
+                    return finish(format, shared, Some(key), map);
+                }
+            };
+            shared.push((key, value));
+        }
+    }
+}
+
+/// Reads the rest of the map as `format`, replaying the keys already read.
+fn finish<'de, A: MapAccess<'de>>(
+    format: Format,
+    shared: Vec<(String, Shared)>,
+    key: Option<String>,
+    live: A,
+) -> Result<Document, A::Error> {
+    let replay = MapAccessDeserializer::new(Replay {
+        shared: shared.into_iter(),
+        value: None,
+        key,
+        live,
+    });
+    match format {
+        Format::Case => Case::deserialize(replay).map(Document::Case),
+        Format::Scenario => Scenario::deserialize(replay).map(Document::Scenario),
+    }
+}
+
+/// A map that first gives back the shared entries read before the format was known, then the
+/// key that decided it, then the rest of the file's map.
+struct Replay<A> {
+    shared: std::vec::IntoIter<(String, Shared)>,
+    /// The value of the shared entry whose key was just given.
+    value: Option<Shared>,
+    /// The key that decided the format, not given yet.
+    key: Option<String>,
+    live: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        if let Some((key, value)) = self.shared.next() {
+            self.value = Some(value);
+            return seed.deserialize(key.into_deserializer()).map(Some);
+        }
+        match self.key.take() {
+            Some(key) => seed.deserialize(key.into_deserializer()).map(Some),
+            None => self.live.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        match self.value.take() {
+            Some(Shared::Text(text)) => {
+                seed.deserialize(IntoDeserializer::<A::Error>::into_deserializer(text))
+            }
+            Some(Shared::List(list)) => {
+                seed.deserialize(IntoDeserializer::<A::Error>::into_deserializer(list))
+            }
+            None => self.live.next_value_seed(seed),
+        }
+    }
+}
+
+/// Parses a case file's text (once) and checks it: a case, or a scenario compiled into its
+/// cases. `file` names the source in errors; every problem past a syntax or shape error is
+/// reported.
+pub fn parse_document(text: &str, file: &str) -> Result<Vec<Case>, CaseErrors> {
+    match serde_json::from_str(text).map_err(|e| CaseError::from_json(file, &e))? {
+        Document::Case(case) => {
+            case.check(file)?;
+            Ok(vec![case])
+        }
+        Document::Scenario(scenario) => scenario.compile(file),
+    }
+}
+
 /// Loads one file: a case, or a scenario world compiled into its cases
 /// ([`crate::scenario`]).
-pub fn load_file(path: &Path) -> Result<Vec<LoadedCase>, CaseError> {
+pub fn load_file(path: &Path) -> Result<Vec<LoadedCase>, CaseErrors> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CaseError {
-        file: file.clone(),
-        path: String::new(),
-        message: format!("cannot read: {e}"),
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CaseError::new(
+            CaseErrorKind::Unreadable,
+            &file,
+            "",
+            format!("cannot read: {e}"),
+        )
     })?;
-    let probe: serde_json::Value = serde_json::from_str(&text).map_err(|e| CaseError {
-        file: file.clone(),
-        path: format!("line {} column {}", e.line(), e.column()),
-        message: e.to_string(),
-    })?;
-    let cases = if crate::scenario::is_scenario(&probe) {
-        crate::scenario::Scenario::compile_json(&text, &file)?
-    } else {
-        vec![Case::from_json(&text, &file)?]
-    };
-    Ok(cases
+    Ok(parse_document(&text, &file)?
         .into_iter()
         .map(|case| LoadedCase {
             file: path.to_owned(),
@@ -46,23 +193,23 @@ pub fn load_file(path: &Path) -> Result<Vec<LoadedCase>, CaseError> {
 /// Lists the `.json` case files under `path` (a file or a folder, recursively, sorted), leaving
 /// out `schema/` folders and `features.json`.
 pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, CaseError> {
+    let unreadable = |message: String| {
+        CaseError::new(
+            CaseErrorKind::Unreadable,
+            &path.display().to_string(),
+            "",
+            message,
+        )
+    };
     if path.is_file() {
         return Ok(vec![path.to_owned()]);
     }
     if !path.exists() {
-        return Err(CaseError {
-            file: path.display().to_string(),
-            path: String::new(),
-            message: "no such file or folder".into(),
-        });
+        return Err(unreadable("no such file or folder".into()));
     }
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-        let entry = entry.map_err(|e| CaseError {
-            file: path.display().to_string(),
-            path: String::new(),
-            message: e.to_string(),
-        })?;
+        let entry = entry.map_err(|e| unreadable(e.to_string()))?;
         let p = entry.path();
         let in_schema = p.components().any(|c| c.as_os_str() == "schema");
         let is_json = p.extension().is_some_and(|e| e == "json");
@@ -75,10 +222,11 @@ pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, CaseError> {
 }
 
 /// Loads every case under `path`, returning the cases read and the errors met (one bad file does
-/// not stop the others).
-pub fn load_path(path: &Path) -> (Vec<LoadedCase>, Vec<CaseError>) {
+/// not stop the others). This holds every case in memory: a run streams its files instead
+/// ([`crate::runner::run_suite`]); this is for checks across cases, such as [`crate::lint`].
+pub fn load_path(path: &Path) -> (Vec<LoadedCase>, Vec<CaseErrors>) {
     match case_files(path) {
-        Err(e) => (Vec::new(), vec![e]),
+        Err(e) => (Vec::new(), vec![e.into()]),
         Ok(files) => {
             let mut cases = Vec::new();
             let mut errors = Vec::new();
@@ -90,5 +238,64 @@ pub fn load_path(path: &Path) -> (Vec<LoadedCase>, Vec<CaseError>) {
             }
             (cases, errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CASE: &str = r#"{"description": "d", "source": ["https://docs.aws.amazon.com/x"],
+      "id": "x/y", "tests": [{"name": "t", "request": {"principal": "*", "action": "s3:GetObject",
+      "resource": "*"}, "expect": "implicit_deny"}]}"#;
+
+    const WORLD: &str = r#"{"description": "d", "source": ["https://docs.aws.amazon.com/x"],
+      "scenario": "w", "accounts": {"a": {"id": "111122223333"}},
+      "principals": {"anon": {"anonymous": true}},
+      "expectations": [{"name": "e", "principal": "anon", "action": "s3:GetObject",
+        "resource": "*", "expect": "implicit_deny", "why": "nothing grants it"}]}"#;
+
+    #[test]
+    fn the_first_distinguishing_key_picks_the_format() {
+        let cases = parse_document(CASE, "c.json").unwrap();
+        assert_eq!(cases[0].id, "x/y");
+        assert_eq!(
+            cases[0].description, "d",
+            "a shared key read before `id` is kept"
+        );
+        assert_eq!(cases[0].source, ["https://docs.aws.amazon.com/x"]);
+        let cases = parse_document(WORLD, "w.json").unwrap();
+        assert_eq!(cases[0].id, "scenario/w/e");
+        assert_eq!(cases[0].source, ["https://docs.aws.amazon.com/x"]);
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let e = parse_document(&CASE.replace("\"tests\"", "\"testz\""), "c.json").unwrap_err();
+        assert_eq!(e.first().kind, CaseErrorKind::Shape);
+        assert!(e.first().message.contains("unknown field `testz`"), "{e}");
+        assert!(e.first().path.starts_with("line "), "{e}");
+        let e = parse_document(&CASE.replace("\"d\"", "5"), "c.json").unwrap_err();
+        assert!(e.first().message.contains("invalid type"), "{e}");
+        let e = parse_document("[1]", "c.json").unwrap_err();
+        assert!(e.first().message.contains("a case or a scenario"), "{e}");
+        let e = parse_document(
+            &WORLD.replace(
+                "\"description\": \"d\", ",
+                "\"description\": \"d\", \"description\": \"e\", ",
+            ),
+            "w.json",
+        )
+        .unwrap_err();
+        assert!(
+            e.first().message.contains("duplicate field `description`"),
+            "{e}"
+        );
+        let e = parse_document(
+            &WORLD.replace("\"principal\": \"anon\"", "\"principal\": \"nobody\""),
+            "w.json",
+        )
+        .unwrap_err();
+        assert_eq!(e.first().path, "expectations[0].principal");
     }
 }

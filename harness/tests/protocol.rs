@@ -139,7 +139,7 @@ mod protocol {
     #[test]
     fn cmd_spec_splits_quotes_and_reaches_serve() {
         let spec = format!("cmd:'{BIN}' \"serve\"");
-        let engine = iam_harness::cli::engine_from_spec(&spec).unwrap();
+        let engine = iam_harness::engine::from_spec(&spec).unwrap();
         assert_eq!(engine.info().name, "reference");
         let case = allow_case("spec/quoted", 1);
         assert_eq!(
@@ -147,10 +147,10 @@ mod protocol {
             ReferenceEvaluator::new().evaluate(&case)
         );
         let generic =
-            iam_harness::cli::engine_from_spec(&format!("cmd:{BIN} serve --generic")).unwrap();
+            iam_harness::engine::from_spec(&format!("cmd:{BIN} serve --generic")).unwrap();
         assert_eq!(generic.info().name, "reference-generic");
-        assert!(iam_harness::cli::engine_from_spec("cmd:").is_err());
-        assert!(iam_harness::cli::engine_from_spec("cmd:python3 'x").is_err());
+        assert!(iam_harness::engine::from_spec("cmd:").is_err());
+        assert!(iam_harness::engine::from_spec("cmd:python3 'x").is_err());
     }
 
     #[rstest]

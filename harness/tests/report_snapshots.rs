@@ -21,7 +21,7 @@ fn fixed_run() -> (Vec<TestResult>, Summary) {
         expect: Some(Decision::Allow),
         got: Some(Decision::Allow),
         status: Status::Pass,
-        features: vec!["condition:StringEquals".into()],
+        features: vec!["condition:StringEquals".into()].into(),
         ambiguous: false,
         message: None,
         explanation: None,
@@ -53,7 +53,7 @@ fn fixed_run() -> (Vec<TestResult>, Summary) {
         expect: Some(Decision::ExplicitDeny),
         got: None,
         status: Status::Skip,
-        features: vec!["rcp".into(), "rcp:levels".into()],
+        features: vec!["rcp".into(), "rcp:levels".into()].into(),
         message: Some("the engine does not claim feature `rcp`".into()),
         ..base.clone()
     };

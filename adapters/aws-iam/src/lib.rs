@@ -150,7 +150,7 @@ fn environment(test: &Test) -> Result<Environment, Outcome> {
     let request = test
         .request
         .to_request()
-        .map_err(|(path, message)| Outcome::Errored(format!("{path}: {message}")))?;
+        .map_err(|error| Outcome::Errored(error.to_string()))?;
     let mut environment = Environment::new();
     for (key, entry) in request.context.entries() {
         let value = match entry {

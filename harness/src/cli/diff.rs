@@ -6,13 +6,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::run::{run_suite, Event};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::diff::{corpus_disagreements, disagreement_case, generated_disagreements, group};
-use crate::engine::process::ProcessOptions;
+use crate::engine::{from_spec, Evaluator};
 use crate::gen::Settings;
 use crate::invariants::run::write_regression;
-use crate::known::KnownFailures;
+use crate::runner::{run_suite, KnownFailures};
 
 /// Arguments of `iam-harness diff`.
 #[derive(Debug, Args)]
@@ -50,27 +49,29 @@ pub fn diff(args: &DiffArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let mut runs = Vec::new();
+    let mut engines = Vec::new();
     for spec in &args.engines {
-        let mut results = Vec::new();
-        let outcome = run_suite(
-            &paths,
-            spec,
-            ProcessOptions::default(),
-            &KnownFailures::default(),
-            &mut |e| {
-                if let Event::Result(r) = e {
-                    results.push(r.clone());
-                }
-            },
-        );
-        match outcome {
-            Ok((info, _)) => runs.push((info.name, results)),
-            Err(message) => {
-                eprintln!("error: engine `{spec}`: {message}");
+        match from_spec(spec) {
+            Ok(engine) => engines.push(engine),
+            Err(error) => {
+                eprintln!("error: engine `{spec}`: {error}");
                 return EXIT_USAGE;
             }
         }
+    }
+    let mut runs = Vec::new();
+    for (spec, engine) in args.engines.iter().zip(&engines) {
+        let mut results = Vec::new();
+        if let Err(error) = run_suite(
+            engine.as_ref(),
+            &paths,
+            &KnownFailures::default(),
+            &mut results,
+        ) {
+            eprintln!("error: engine `{spec}`: {error}");
+            return EXIT_USAGE;
+        }
+        runs.push((engine.info().name, results));
     }
     let disagreements = corpus_disagreements(&runs);
     println!(
@@ -96,17 +97,7 @@ pub fn diff(args: &DiffArgs) -> u8 {
     }
     let mut generated = 0;
     if args.cases > 0 {
-        let mut engines = Vec::new();
-        for spec in &args.engines {
-            match super::engine_from_spec(spec) {
-                Ok(engine) => engines.push(engine),
-                Err(message) => {
-                    eprintln!("error: engine `{spec}`: {message}");
-                    return EXIT_USAGE;
-                }
-            }
-        }
-        let refs: Vec<&dyn crate::Evaluator> = engines.iter().map(|e| e.as_ref()).collect();
+        let refs: Vec<&dyn Evaluator> = engines.iter().map(|e| e.as_ref()).collect();
         let found = generated_disagreements(
             &refs,
             Settings::default(),

@@ -7,7 +7,40 @@ use serde_json::json;
 
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::case::{Case, Policies, PolicyText, Test, TestRequest};
-use crate::engine::Outcome;
+use crate::engine::{from_spec, EngineSpecError, Outcome};
+use crate::report::text::write_explanation;
+
+/// Why `eval` cannot decide.
+#[derive(Debug, thiserror::Error)]
+enum EvalError {
+    /// A policy file cannot be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A policy's text cannot be passed on as a JSON string.
+    #[error(transparent)]
+    Quoting(#[from] serde_json::Error),
+    /// A `--context` argument without `=`.
+    #[error("--context `{0}`: expected KEY=VALUE")]
+    ContextNotKeyValue(String),
+    /// A `--context` value starting with `[` (or `null`) that is not JSON.
+    #[error("--context `{item}`: not a JSON array: {source}")]
+    ContextNotJson {
+        item: String,
+        source: serde_json::Error,
+    },
+    /// No `--resource ARN`.
+    #[error("--resource ARN is required (the resource the action is on)")]
+    NoResource,
+    /// `--engine` names no engine.
+    #[error(transparent)]
+    Engine(#[from] EngineSpecError),
+    /// The engine answered nothing for the one test.
+    #[error("the engine returned no result")]
+    NoResult,
+}
 
 /// Arguments of `iam-harness eval`.
 #[derive(Debug, Args)]
@@ -57,15 +90,17 @@ pub struct EvalArgs {
     engine: String,
 }
 
-fn read_policy(path: &Path) -> Result<PolicyText, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+fn read_policy(path: &Path) -> Result<PolicyText, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
     // Keep the exact text (duplicate keys must reach the parser); pass it as a JSON string.
-    let quoted = serde_json::to_string(&text).map_err(|e| e.to_string())?;
-    serde_json::value::RawValue::from_string(quoted).map_err(|e| e.to_string())
+    let quoted = serde_json::to_string(&text)?;
+    Ok(serde_json::value::RawValue::from_string(quoted)?)
 }
 
-fn read_levels(levels: &[String]) -> Result<Option<Vec<Vec<PolicyText>>>, String> {
+fn read_levels(levels: &[String]) -> Result<Option<Vec<Vec<PolicyText>>>, EvalError> {
     if levels.is_empty() {
         return Ok(None);
     }
@@ -81,15 +116,19 @@ fn read_levels(levels: &[String]) -> Result<Option<Vec<Vec<PolicyText>>>, String
         .map(Some)
 }
 
-fn parse_context(items: &[String]) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+fn parse_context(
+    items: &[String],
+) -> Result<serde_json::Map<String, serde_json::Value>, EvalError> {
     let mut map = serde_json::Map::new();
     for item in items {
         let (key, value) = item
             .split_once('=')
-            .ok_or_else(|| format!("--context `{item}`: expected KEY=VALUE"))?;
+            .ok_or_else(|| EvalError::ContextNotKeyValue(item.clone()))?;
         let value = if value.starts_with('[') || value == "null" {
-            serde_json::from_str(value)
-                .map_err(|e| format!("--context `{item}`: not a JSON array: {e}"))?
+            serde_json::from_str(value).map_err(|source| EvalError::ContextNotJson {
+                item: item.clone(),
+                source,
+            })?
         } else {
             serde_json::Value::String(value.to_owned())
         };
@@ -98,7 +137,7 @@ fn parse_context(items: &[String]) -> Result<serde_json::Map<String, serde_json:
     Ok(map)
 }
 
-fn build_case(args: &EvalArgs) -> Result<Case, String> {
+fn build_case(args: &EvalArgs) -> Result<Case, EvalError> {
     let mut resource_arn = None;
     let mut resource_policy = args.resource_policy.clone();
     for value in &args.resource {
@@ -108,8 +147,7 @@ fn build_case(args: &EvalArgs) -> Result<Case, String> {
             resource_arn = Some(value.clone());
         }
     }
-    let resource =
-        resource_arn.ok_or("--resource ARN is required (the resource the action is on)")?;
+    let resource = resource_arn.ok_or(EvalError::NoResource)?;
     let request = TestRequest {
         principal: args.principal.clone(),
         principal_account: args.principal_account.clone(),
@@ -119,7 +157,7 @@ fn build_case(args: &EvalArgs) -> Result<Case, String> {
         context: parse_context(&args.context)?,
         session_issuer: None,
     };
-    let list = |files: &[PathBuf]| -> Result<Option<Vec<PolicyText>>, String> {
+    let list = |files: &[PathBuf]| -> Result<Option<Vec<PolicyText>>, EvalError> {
         if files.is_empty() {
             return Ok(None);
         }
@@ -153,12 +191,12 @@ fn build_case(args: &EvalArgs) -> Result<Case, String> {
 /// Runs `iam-harness eval`.
 pub fn eval(args: &EvalArgs) -> u8 {
     let result = build_case(args).and_then(|case| {
-        let engine = super::engine_from_spec(&args.engine)?;
+        let engine = from_spec(&args.engine)?;
         engine
             .evaluate(&case)
             .into_iter()
             .next()
-            .ok_or_else(|| "the engine returned no result".to_owned())
+            .ok_or(EvalError::NoResult)
     });
     let outcome = match result {
         Ok(outcome) => outcome,
@@ -180,7 +218,8 @@ pub fn eval(args: &EvalArgs) -> u8 {
             } else {
                 println!("{decision}");
                 if let Some(e) = explanation {
-                    super::run::print_explanation(&e);
+                    // Nothing is left to do if stdout is gone; the status says what was decided.
+                    let _ = write_explanation(&mut std::io::stdout().lock(), &e);
                 }
             }
             EXIT_OK

@@ -43,8 +43,8 @@ pub fn lint_command(args: &LintArgs) -> u8 {
     for path in &paths {
         let (loaded, errors) = load_path(path);
         cases.extend(loaded);
-        for e in errors {
-            println!("{e}");
+        for problem in errors.into_iter().flatten() {
+            println!("{problem}");
             problems += 1;
         }
     }

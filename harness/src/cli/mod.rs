@@ -1,5 +1,7 @@
 //! The `iam-harness` command line: one file per subcommand, each with its `…Args` and a function
-//! returning the exit status. `main.rs` only dispatches.
+//! returning the exit status. `main.rs` only dispatches. The commands parse their arguments and
+//! print; the work is the library's (engines from [`crate::engine::from_spec`], runs from
+//! [`crate::runner::run_suite`], renderings from [`crate::report`]).
 //!
 //! Exit statuses: 0 success; 1 a test failed or errored; 2 the command could not run (bad
 //! arguments, unreadable input).
@@ -16,10 +18,6 @@ mod test;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-use crate::engine::process::{split_command_line, ProcessEngine, ProcessOptions};
-use crate::engine::reference::ReferenceEvaluator;
-use crate::engine::Evaluator;
 
 /// Exit status when every test passed.
 pub const EXIT_OK: u8 = 0;
@@ -70,41 +68,4 @@ pub fn main() -> ExitCode {
         Command::Props(args) => props::props(&args),
     };
     ExitCode::from(code)
-}
-
-/// The prefix of an engine spec naming an external program (`cmd:PROGRAM ARGS…`).
-pub const CMD_PREFIX: &str = "cmd:";
-
-/// True when `spec` names an external program; such an engine is one subprocess, so its cases
-/// run one at a time.
-pub fn is_process_spec(spec: &str) -> bool {
-    spec.starts_with(CMD_PREFIX)
-}
-
-/// Builds the engine named on the command line: `reference` (the default),
-/// `reference-generic` (without the fixed service rules of IAM-SPEC §8), or `cmd:PROGRAM ARGS…`
-/// (an external program speaking the engine protocol, started with default [`ProcessOptions`]).
-pub fn engine_from_spec(spec: &str) -> Result<Box<dyn Evaluator>, String> {
-    engine_from_spec_with(spec, ProcessOptions::default())
-}
-
-/// [`engine_from_spec`] with the timeouts and restart cap for `cmd:` engines. The command is
-/// split with [`split_command_line`] (single and double quotes, no shell).
-pub fn engine_from_spec_with(
-    spec: &str,
-    options: ProcessOptions,
-) -> Result<Box<dyn Evaluator>, String> {
-    if let Some(command) = spec.strip_prefix(CMD_PREFIX) {
-        let command = split_command_line(command)?;
-        return ProcessEngine::spawn(command, options)
-            .map(|engine| Box::new(engine) as Box<dyn Evaluator>)
-            .map_err(|e| e.to_string());
-    }
-    match spec {
-        "reference" => Ok(Box::new(ReferenceEvaluator::new())),
-        "reference-generic" => Ok(Box::new(ReferenceEvaluator::without_special_rules())),
-        other => Err(format!(
-            "unknown engine `{other}` (known: `reference`, `reference-generic`, `cmd:PROGRAM ARGS…`)"
-        )),
-    }
 }

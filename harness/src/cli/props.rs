@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{engine_from_spec, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::decision::Decision;
 use crate::engine::reference::ReferenceEvaluator;
-use crate::engine::Evaluator;
+use crate::engine::{from_spec, EngineSpecError, Evaluator};
 use crate::gen::{Input, Settings};
 use crate::invariants::run::{decision_mix, run, RunConfig};
 use crate::invariants::{show, Decider, FastReference, Halt, Property, PROPERTIES};
@@ -58,13 +58,13 @@ impl Decider for Boxed {
     }
 }
 
-fn decider(spec: &str, via_cases: bool) -> Result<Box<dyn Decider>, String> {
+fn decider(spec: &str, via_cases: bool) -> Result<Box<dyn Decider>, EngineSpecError> {
     match spec {
         "reference" if !via_cases => Ok(Box::new(FastReference(ReferenceEvaluator::new()))),
         "reference-generic" if !via_cases => Ok(Box::new(FastReference(
             ReferenceEvaluator::without_special_rules(),
         ))),
-        other => engine_from_spec(other).map(|e| Box::new(Boxed(e)) as Box<dyn Decider>),
+        other => from_spec(other).map(|e| Box::new(Boxed(e)) as Box<dyn Decider>),
     }
 }
 

@@ -8,15 +8,12 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::run::{run_suite, Event};
 use super::{EXIT_OK, EXIT_USAGE};
-use crate::engine::process::ProcessOptions;
-use crate::engine::EngineInfo;
-use crate::known::KnownFailures;
+use crate::engine::{from_spec, EngineInfo};
 use crate::report::html::{render, EngineResults};
 use crate::report::markdown::{self, by_feature};
 use crate::report::read_stream;
-use crate::runner::{Summary, TestResult};
+use crate::runner::{run_suite, KnownFailures, Status, Summary, TestResult};
 
 /// Arguments of `iam-harness report`.
 #[derive(Debug, Args)]
@@ -73,12 +70,7 @@ fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), 
         .collect();
     let failures: Vec<&TestResult> = results
         .iter()
-        .filter(|r| {
-            !matches!(
-                r.status,
-                crate::runner::Status::Pass | crate::runner::Status::Skip
-            )
-        })
+        .filter(|r| !matches!(r.status, Status::Pass | Status::Skip))
         .collect();
     let json = serde_json::json!({
         "engine": info, "summary": summary, "by_feature": by_feature, "failures": failures,
@@ -108,17 +100,14 @@ fn engines_report(args: &EnginesArgs) -> Result<(), String> {
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let mut runs: Vec<(EngineInfo, Vec<TestResult>)> = Vec::new();
     for spec in &specs {
+        let engine = from_spec(spec).map_err(|e| format!("engine `{spec}`: {e}"))?;
+        let info = engine.info();
         let mut results = Vec::new();
-        let (info, summary) = run_suite(
+        let summary = run_suite(
+            engine.as_ref(),
             &paths,
-            spec,
-            ProcessOptions::default(),
             &KnownFailures::default(),
-            &mut |event| {
-                if let Event::Result(r) = event {
-                    results.push(r.clone());
-                }
-            },
+            &mut results,
         )
         .map_err(|e| format!("engine `{spec}`: {e}"))?;
         println!(

@@ -2,16 +2,18 @@
 //! failure, and writes the reports — results.jsonl, summary.json, report.md, junit.xml — to
 //! `reports/latest/` or where `--report DIR` says.
 
+use std::io::{self, Stdout};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::run::{known_failures, print_problem, print_summary, process_options, run_suite, Event};
-use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::run::{exit_status, Setup};
+use super::EXIT_USAGE;
 use crate::engine::EngineInfo;
+use crate::report::text::TextReport;
 use crate::report::{junit, markdown, JsonLines};
-use crate::runner::{Status, Summary, TestResult};
+use crate::runner::{Fanout, Sink, Summary, TestResult};
 
 /// Arguments of `iam-harness test`.
 #[derive(Debug, Args)]
@@ -36,11 +38,31 @@ pub struct TestArgs {
     junit: Option<PathBuf>,
 }
 
-fn write(path: &Path, text: &str) -> Result<(), String> {
+/// A report that cannot be written.
+#[derive(Debug, thiserror::Error)]
+enum ReportError {
+    /// A file or folder cannot be written.
+    #[error("{}: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The JUnit document cannot be rendered.
+    #[error(transparent)]
+    Junit(#[from] quick_junit::SerializeError),
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let failed = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ReportError::Write { path, source }
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(failed(dir))?;
     }
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::write(path, bytes).map_err(failed(path))
 }
 
 fn write_reports(
@@ -48,84 +70,102 @@ fn write_reports(
     info: &EngineInfo,
     results: &[TestResult],
     summary: &Summary,
-) -> Result<(), String> {
+) -> Result<(), ReportError> {
     let dir = &args.report;
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut lines = JsonLines::new(Vec::new());
-    let io = |e: std::io::Error| e.to_string();
-    lines.header(std::slice::from_ref(info)).map_err(io)?;
-    for r in results {
-        lines.result(r).map_err(io)?;
+    let in_memory = |source| ReportError::Write {
+        path: dir.join("results.jsonl"),
+        source,
+    };
+    lines
+        .header(std::slice::from_ref(info))
+        .map_err(in_memory)?;
+    for result in results {
+        lines.result(result).map_err(in_memory)?;
     }
-    lines.summary(summary).map_err(io)?;
-    write(
-        &dir.join("results.jsonl"),
-        &String::from_utf8_lossy(&lines.into_inner()),
-    )?;
+    lines.summary(summary).map_err(in_memory)?;
+    write(&dir.join("results.jsonl"), &lines.into_inner())?;
     let summary_json = serde_json::json!({ "engine": info, "summary": summary });
-    write(&dir.join("summary.json"), &format!("{summary_json:#}\n"))?;
+    write(
+        &dir.join("summary.json"),
+        format!("{summary_json:#}\n").as_bytes(),
+    )?;
     write(
         &dir.join("report.md"),
-        &markdown::render(&info.name, results, summary),
+        markdown::render(&info.name, results, summary).as_bytes(),
     )?;
-    let xml = junit::render(&info.name, results).map_err(|e| e.to_string())?;
-    write(&dir.join("junit.xml"), &xml)?;
+    let xml = junit::render(&info.name, results)?;
+    write(&dir.join("junit.xml"), xml.as_bytes())?;
     if let Some(path) = &args.junit {
-        write(path, &xml)?;
+        write(path, xml.as_bytes())?;
     }
     Ok(())
 }
 
+/// The text report under a progress bar of the files done (drawn on a terminal only): the bar
+/// steps aside while a problem is printed, and is cleared before the summary.
+struct Progress {
+    bar: ProgressBar,
+    text: TextReport<Stdout>,
+}
+
+impl Sink for Progress {
+    fn start(&mut self, engine: &EngineInfo, files: usize) -> io::Result<()> {
+        self.bar.set_length(files as u64);
+        self.text.start(engine, files)
+    }
+
+    fn result(&mut self, result: &TestResult) -> io::Result<()> {
+        let text = &mut self.text;
+        self.bar.suspend(|| text.result(result))
+    }
+
+    fn file_done(&mut self) -> io::Result<()> {
+        self.bar.inc(1);
+        self.text.file_done()
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        self.bar.finish_and_clear();
+        self.text.finish(summary)
+    }
+}
+
 /// Runs `iam-harness test`.
 pub fn test(args: &TestArgs) -> u8 {
-    let prepared = process_options(args.timeout)
-        .and_then(|options| Ok((options, known_failures(args.known_failures.as_ref())?)));
-    let (options, known) = match prepared {
-        Ok(prepared) => prepared,
-        Err(message) => {
-            eprintln!("error: {message}");
+    let setup = match Setup::new(
+        &args.engine,
+        args.timeout,
+        args.known_failures.as_deref(),
+        &args.paths,
+    ) {
+        Ok(setup) => setup,
+        Err(error) => {
+            eprintln!("error: {error}");
             return EXIT_USAGE;
         }
     };
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} tests {msg}") {
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files {msg}") {
         bar.set_style(style);
     }
-    let mut results = Vec::new();
-    let outcome = run_suite(
-        &args.paths,
-        &args.engine,
-        options,
-        &known,
-        &mut |event| match event {
-            Event::Start(_, tests) => bar.set_length(tests as u64),
-            Event::Result(r) => {
-                bar.inc(1);
-                if matches!(r.status, Status::Fail | Status::Error) {
-                    bar.suspend(|| print_problem(r));
-                }
-                results.push(r.clone());
-            }
-        },
-    );
-    bar.finish_and_clear();
-    let (info, summary) = match outcome {
-        Ok(done) => done,
-        Err(message) => {
-            eprintln!("error: {message}");
+    let mut progress = Progress {
+        bar,
+        text: TextReport::new(io::stdout()),
+    };
+    let mut results: Vec<TestResult> = Vec::new();
+    let summary = match setup.run(&mut Fanout(vec![&mut progress, &mut results])) {
+        Ok(summary) => summary,
+        Err(_) => {
+            eprintln!("error: could not write the results");
             return EXIT_USAGE;
         }
     };
-    println!("engine {} {}", info.name, info.version);
-    print_summary(&summary);
+    let info = setup.engine_info();
     if let Err(message) = write_reports(args, &info, &results, &summary) {
         eprintln!("error: cannot write the reports: {message}");
         return EXIT_USAGE;
     }
     println!("reports written to {}", args.report.display());
-    if summary.ok() {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    }
+    exit_status(&summary)
 }

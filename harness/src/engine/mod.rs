@@ -1,6 +1,6 @@
-//! Engines: the [`Evaluator`] trait every engine implements (DESIGN.md §4), its outcomes, and the
-//! built-in engines — [`reference`] (the oracle) and, for programs in other languages, the
-//! subprocess protocol.
+//! Engines: the [`Evaluator`] trait every engine implements (DESIGN.md §4), its outcomes, the
+//! built-in engines — [`reference`](mod@reference) (the oracle) and, for programs in other languages, the
+//! subprocess protocol — and [`from_spec`], which builds one from a command line's `--engine`.
 
 pub mod process;
 pub mod protocol;
@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
 use crate::decision::{Decision, Explanation};
+use process::{split_command_line, ProcessEngine, ProcessError, ProcessOptions};
+use reference::ReferenceEvaluator;
 
 /// Who an engine is and which features it claims (cases needing others are skipped).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +89,58 @@ pub trait Evaluator: Send + Sync {
 
     /// Decides every test of `case`, one [`Outcome`] per test, in order.
     fn evaluate(&self, case: &Case) -> Vec<Outcome>;
+
+    /// True when [`Evaluator::evaluate`] may be called from several threads at once to any
+    /// benefit: the runner then evaluates cases on every core, and gives a large case in slices
+    /// of its tests (so an answer must not depend on the other tests of the case). The default
+    /// is `true`, since an engine is `Send + Sync` and an in-process engine decides each case on
+    /// its own; an engine that serialises its calls — one subprocess answering one case at a
+    /// time — answers `false`, and the runner then calls it from one thread, in case order.
+    fn supports_parallel_calls(&self) -> bool {
+        true
+    }
+}
+
+/// The prefix of an engine spec naming an external program (`cmd:PROGRAM ARGS…`).
+pub const CMD_PREFIX: &str = "cmd:";
+
+/// Why an `--engine` spec names no engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineSpecError {
+    /// Neither a built-in engine nor `cmd:…`.
+    #[error("unknown engine `{0}` (known: `reference`, `reference-generic`, `cmd:PROGRAM ARGS…`)")]
+    Unknown(String),
+    /// The command line after `cmd:` does not split into words (an unclosed quote, no program).
+    #[error("{0}")]
+    BadCommand(String),
+    /// The program could not be started, or did not get ready.
+    #[error(transparent)]
+    Start(#[from] ProcessError),
+}
+
+/// Builds the engine named on the command line: `reference` (the default),
+/// `reference-generic` (without the fixed service rules of IAM-SPEC §8), or `cmd:PROGRAM ARGS…`
+/// (an external program speaking the engine protocol, started with default [`ProcessOptions`]).
+pub fn from_spec(spec: &str) -> Result<Box<dyn Evaluator>, EngineSpecError> {
+    from_spec_with(spec, ProcessOptions::default())
+}
+
+/// [`from_spec`] with the timeouts and restart cap for `cmd:` engines. The command is split
+/// with [`split_command_line`] (single and double quotes, no shell).
+pub fn from_spec_with(
+    spec: &str,
+    options: ProcessOptions,
+) -> Result<Box<dyn Evaluator>, EngineSpecError> {
+    if let Some(command) = spec.strip_prefix(CMD_PREFIX) {
+        let command = split_command_line(command).map_err(EngineSpecError::BadCommand)?;
+        let engine = ProcessEngine::spawn(command, options)?;
+        return Ok(Box::new(engine));
+    }
+    match spec {
+        "reference" => Ok(Box::new(ReferenceEvaluator::new())),
+        "reference-generic" => Ok(Box::new(ReferenceEvaluator::without_special_rules())),
+        other => Err(EngineSpecError::Unknown(other.to_owned())),
+    }
 }
 
 #[cfg(test)]
@@ -113,5 +167,23 @@ mod tests {
             "rcp".into(),
         ];
         assert_eq!(info.first_unclaimed(&feats), Some("rcp"));
+    }
+
+    #[test]
+    fn specs_name_the_built_in_engines() {
+        let reference = from_spec("reference").unwrap();
+        assert_eq!(reference.info().name, "reference");
+        assert!(reference.supports_parallel_calls());
+        assert_eq!(
+            from_spec("reference-generic").unwrap().info().name,
+            "reference-generic"
+        );
+        let unknown = from_spec("nope").err().unwrap();
+        assert!(matches!(unknown, EngineSpecError::Unknown(_)));
+        assert!(unknown.to_string().starts_with("unknown engine `nope`"));
+        assert!(matches!(
+            from_spec("cmd:'unclosed").err().unwrap(),
+            EngineSpecError::BadCommand(_)
+        ));
     }
 }

@@ -100,7 +100,7 @@ impl Decider for FastReference {
             .map(|written| {
                 let request = written
                     .to_request()
-                    .map_err(|(path, message)| Halt::Errored(format!("{path}: {message}")))?;
+                    .map_err(|error| Halt::Errored(error.to_string()))?;
                 // A role's trust policy is validated as such when the request assumes the role,
                 // as the reference does on cases.
                 if let Some(resource) = &input.set.resource {

@@ -100,6 +100,7 @@ pub fn render(engines: &[EngineResults<'_>]) -> String {
     for feature in &features {
         let _ = write!(out, "<tr><td class=\"f\">{}</td>", escape(feature));
         for (e, table) in engines.iter().zip(&tables) {
+            // A feature none of this engine's results carry: zero tests of it, all counts 0.
             let c = table.get(*feature).copied().unwrap_or_default();
             let text = format!("{} / {} / {} / {}", c.pass, c.fail, c.skip, c.error);
             if c.fail + c.error > 0 {
@@ -136,8 +137,7 @@ pub fn render(engines: &[EngineResults<'_>]) -> String {
                 let detail = r
                     .message
                     .as_deref()
-                    .map(|m| format!(" — {}", escape(m)))
-                    .unwrap_or_default();
+                    .map_or_else(String::new, |m| format!(" — {}", escape(m)));
                 let _ = writeln!(
                     out,
                     "<li><code>{}</code> › {}: expected <b>{expect}</b>, got <b>{got}</b>{detail} (<code>{}</code>)</li>",

@@ -37,7 +37,7 @@ pub fn by_feature(results: &[TestResult]) -> BTreeMap<String, Counts> {
         if r.features.is_empty() {
             table.entry("(none)".into()).or_default().add(r.status);
         }
-        for f in &r.features {
+        for f in r.features.iter() {
             table.entry(f.clone()).or_default().add(r.status);
         }
     }

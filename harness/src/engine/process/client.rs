@@ -268,8 +268,8 @@ impl Drop for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::protocol::Answer;
     use crate::decision::{Decision, Explanation};
+    use crate::engine::protocol::Answer;
 
     fn outcomes(line: &str, seq: u64, tests: usize) -> Vec<Outcome> {
         match parse_answer(line, seq, tests).unwrap() {

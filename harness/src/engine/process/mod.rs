@@ -142,6 +142,11 @@ impl Evaluator for ProcessEngine {
             Err(error) => vec![Outcome::Errored(error.to_string()); case.tests.len()],
         }
     }
+
+    /// One program answers one case at a time: calls from several threads would only wait.
+    fn supports_parallel_calls(&self) -> bool {
+        false
+    }
 }
 
 /// Splits a command line into program and arguments like a POSIX shell would, but without a

@@ -171,7 +171,7 @@ impl Evaluator for ReferenceEvaluator {
                 };
                 let request = match test.request.to_request() {
                     Ok(r) => r,
-                    Err((path, message)) => return Outcome::Errored(format!("{path}: {message}")),
+                    Err(error) => return Outcome::Errored(error.to_string()),
                 };
                 if let Err(errors) = case.check_trust(&request) {
                     return invalid(errors);

@@ -3,11 +3,11 @@
 //! known failure (skipped, with the reason); a listed test that now *passes* is reported as a
 //! failure of the list, so that the list stays true.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::runner::{Status, TestResult};
+use super::result::{Status, TestResult};
 
 /// One known failure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,13 +29,41 @@ pub struct KnownFailure {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KnownFailures(pub Vec<KnownFailure>);
 
+/// A known-failures file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KnownFailuresError {
+    /// The file cannot be read.
+    #[error("{}: {source}", file.display())]
+    Unreadable {
+        /// The file.
+        file: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a list of known failures.
+    #[error("{}: {source}", file.display())]
+    Malformed {
+        /// The file.
+        file: PathBuf,
+        /// What serde found wrong (with its line and column).
+        source: serde_json::Error,
+    },
+}
+
 impl KnownFailures {
     /// Reads a known-failures file.
-    pub fn load(path: &Path) -> Result<KnownFailures, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<KnownFailures, KnownFailuresError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| KnownFailuresError::Unreadable {
+                file: path.to_owned(),
+                source,
+            })?;
         serde_json::from_str(&text)
             .map(KnownFailures)
-            .map_err(|e| format!("{}: {e}", path.display()))
+            .map_err(|source| KnownFailuresError::Malformed {
+                file: path.to_owned(),
+                source,
+            })
     }
 
     fn find(&self, result: &TestResult) -> Option<&KnownFailure> {
@@ -53,8 +81,7 @@ impl KnownFailures {
         let issue = known
             .issue
             .as_deref()
-            .map(|i| format!(" ({i})"))
-            .unwrap_or_default();
+            .map_or_else(String::new, |issue| format!(" ({issue})"));
         match result.status {
             Status::Fail | Status::Error => {
                 result.status = Status::Skip;
@@ -77,6 +104,7 @@ impl KnownFailures {
 mod tests {
     use super::*;
     use crate::decision::Decision;
+    use std::sync::Arc;
 
     fn result(case: &str, status: Status) -> TestResult {
         TestResult {
@@ -87,7 +115,7 @@ mod tests {
             expect: Some(Decision::Allow),
             got: Some(Decision::ImplicitDeny),
             status,
-            features: vec![],
+            features: Arc::default(),
             ambiguous: false,
             message: None,
             explanation: None,

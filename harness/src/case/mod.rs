@@ -18,12 +18,21 @@
 //! }
 //! ```
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::decision::Decision;
 use crate::policy::{self, Policy, PolicyKind, PolicySet, Slot};
-use crate::request::{Context, ContextEntry, Request};
+use crate::request::Request;
+
+mod error;
+mod request;
+
+pub use error::{
+    CaseError, CaseErrorKind, CaseErrors, ContextProblem, PolicyTextError, RequestError,
+};
 
 /// A policy as written in a case file: a JSON object (the document) or a JSON string holding the
 /// document's text.
@@ -113,79 +122,13 @@ pub struct TestRequest {
     pub session_issuer: Option<String>,
 }
 
-/// A malformed case or case file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}: {}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
-pub struct CaseError {
-    /// The file (or `<memory>`).
-    pub file: String,
-    /// Where in the file: a JSON path such as `tests[1].request.context.aws:TagKeys`, or
-    /// `line 3 column 7` for a syntax error.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl TestRequest {
-    /// Turns the written request into a [`Request`], deriving the global keys. Errors name the
-    /// offending context key.
-    pub fn to_request(&self) -> Result<Request, (String, String)> {
-        let mut context = Context::new();
-        for (key, value) in &self.context {
-            let entry = context_entry(value)
-                .map_err(|message| (format!("request.context.{key}"), message))?;
-            context.insert(key.clone(), entry);
-        }
-        let mut request = Request::new(
-            self.principal.clone(),
-            self.principal_account.clone(),
-            self.action.clone(),
-            self.resource.clone(),
-            self.resource_account.clone(),
-            context,
-        );
-        request.session_issuer = self.session_issuer.clone();
-        Ok(request)
-    }
-}
-
-fn scalar_text(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn context_entry(value: &serde_json::Value) -> Result<ContextEntry, String> {
-    match value {
-        serde_json::Value::Null => Ok(ContextEntry::Null),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|item| {
-                scalar_text(item).ok_or_else(|| {
-                    "a multivalued key holds strings, numbers or booleans only".to_owned()
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(ContextEntry::Multi),
-        serde_json::Value::Object(_) => {
-            Err("a context value is a string, number, boolean, array or null".to_owned())
-        }
-        scalar => scalar_text(scalar)
-            .map(ContextEntry::Single)
-            .ok_or_else(|| "unsupported context value".to_owned()),
-    }
-}
-
 /// The text of a policy given in a case: the document itself, or the text inside a JSON string.
-pub fn policy_text(raw: &RawValue) -> Result<std::borrow::Cow<'_, str>, String> {
+pub fn policy_text(raw: &RawValue) -> Result<std::borrow::Cow<'_, str>, PolicyTextError> {
     let text = raw.get();
     if text.trim_start().starts_with('"') {
         serde_json::from_str::<String>(text)
             .map(std::borrow::Cow::Owned)
-            .map_err(|e| format!("policy string is not valid JSON text: {e}"))
+            .map_err(PolicyTextError)
     } else {
         Ok(std::borrow::Cow::Borrowed(text))
     }
@@ -324,46 +267,61 @@ impl Case {
         }
     }
 
-    /// Parses a case from JSON text; `file` names the source in errors.
-    pub fn from_json(text: &str, file: &str) -> Result<Case, CaseError> {
-        let case: Case = serde_json::from_str(text).map_err(|e| CaseError {
-            file: file.to_owned(),
-            path: format!("line {} column {}", e.line(), e.column()),
-            message: e.to_string(),
-        })?;
+    /// Parses a case from JSON text; `file` names the source in errors. A syntax or shape error
+    /// stops the parse (serde reports the first); past it, every problem is collected.
+    pub fn from_json(text: &str, file: &str) -> Result<Case, CaseErrors> {
+        let case: Case = serde_json::from_str(text).map_err(|e| CaseError::from_json(file, &e))?;
         case.check(file)?;
         Ok(case)
     }
 
-    /// Checks what serde cannot: non-empty id and tests, unique test names, valid contexts.
-    fn check(&self, file: &str) -> Result<(), CaseError> {
-        let err = |path: String, message: String| CaseError {
-            file: file.to_owned(),
-            path,
-            message,
-        };
+    /// Checks what serde cannot — a non-empty id, at least one test, unique test names, context
+    /// values a condition key can hold — and reports every problem. Requests are checked, not
+    /// converted: the engine converts each one once, when it decides it.
+    pub fn check(&self, file: &str) -> Result<(), CaseErrors> {
+        let mut problems = Vec::new();
         if self.id.trim().is_empty() {
-            return Err(err("id".into(), "the case id is empty".into()));
+            problems.push(CaseError::new(
+                CaseErrorKind::EmptyId,
+                file,
+                "id",
+                "the case id is empty",
+            ));
         }
         if self.tests.is_empty() {
-            return Err(err("tests".into(), "a case needs at least one test".into()));
+            problems.push(CaseError::new(
+                CaseErrorKind::NoTests,
+                file,
+                "tests",
+                "a case needs at least one test",
+            ));
         }
-        for (i, test) in self.tests.iter().enumerate() {
-            if self.tests.iter().take(i).any(|t| t.name == test.name) {
-                return Err(err(
-                    format!("tests[{i}].name"),
+        let mut names = HashSet::with_capacity(self.tests.len());
+        for (index, test) in self.tests.iter().enumerate() {
+            if !names.insert(test.name.as_str()) {
+                problems.push(CaseError::new(
+                    CaseErrorKind::DuplicateName,
+                    file,
+                    format!("tests[{index}].name"),
                     format!("duplicate test name `{}`", test.name),
                 ));
             }
-            test.request
-                .to_request()
-                .map_err(|(path, message)| err(format!("tests[{i}].{path}"), message))?;
+            for error in test.request.context_problems() {
+                problems.push(CaseError::new(
+                    CaseErrorKind::BadContext,
+                    file,
+                    format!("tests[{index}].{}", error.path()),
+                    error.problem.to_string(),
+                ));
+            }
         }
-        Ok(())
+        CaseErrors::check(problems)
     }
 
     /// Serialises the case as pretty JSON (policies keep their exact text).
     pub fn to_json_pretty(&self) -> String {
+        // Serialising cannot fail: every map key is a string and every `RawValue` was checked
+        // JSON when it was made, so the empty fallback is never taken.
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 }
@@ -401,11 +359,38 @@ mod tests {
     fn errors_name_the_place() {
         let bad = CASE.replace("\"k\":null", "\"k\":{\"x\":1}");
         let e = Case::from_json(&bad, "f.json").unwrap_err();
+        let e = e.first();
         assert_eq!(e.path, "tests[0].request.context.k");
         let e = Case::from_json(&CASE.replace("\"expect\"", "\"expected\""), "f.json").unwrap_err();
+        let e = e.first();
         assert!(e.message.contains("unknown field `expected`"), "{e}");
         assert!(e.path.starts_with("line "), "{e}");
         let e = Case::from_json("{", "f.json").unwrap_err();
-        assert_eq!(e.file, "f.json");
+        assert_eq!(e.first().file, "f.json");
+        assert_eq!(e.first().kind, CaseErrorKind::Syntax);
+    }
+
+    #[test]
+    fn every_problem_is_collected() {
+        let bad = CASE
+            .replace("\"id\": \"x/y\"", "\"id\": \" \"")
+            .replace("\"k\":null", "\"k\":{\"x\":1},\"l\":[[1]]")
+            .replace(
+                "\"expect\":\"allow\"}]",
+                "\"expect\":\"allow\"},{\"name\":\"t\",\"request\":{\"principal\":\"*\",\"action\":\"s3:GetObject\",\"resource\":\"*\"},\"expect\":\"allow\"}]",
+            );
+        let errors = Case::from_json(&bad, "f.json").unwrap_err();
+        let found: Vec<(CaseErrorKind, &str)> =
+            errors.iter().map(|e| (e.kind, e.path.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (CaseErrorKind::EmptyId, "id"),
+                (CaseErrorKind::BadContext, "tests[0].request.context.k"),
+                (CaseErrorKind::BadContext, "tests[0].request.context.l"),
+                (CaseErrorKind::DuplicateName, "tests[1].name"),
+            ]
+        );
+        assert_eq!(errors.to_string().lines().count(), 4, "{errors}");
     }
 }

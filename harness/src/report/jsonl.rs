@@ -1,0 +1,317 @@
+//! The JSON Lines stream of a run (DESIGN.md §6): a header line, one line per test result, a
+//! summary footer — written as the run goes, and read back.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::engine::EngineInfo;
+use crate::runner::{Sink, Summary, TestResult};
+
+/// Writes the JSON Lines stream of a run. Lines are written as they come and flushed as a
+/// [`Sink`] after each file (and at the end), so a consumer sees every file's results as soon
+/// as the file is done and a crash loses none already written; give it a buffered writer.
+pub struct JsonLines<W: Write> {
+    out: W,
+    /// The fields the previous result line shares with the results of its case, written.
+    shared: Option<SharedFields>,
+}
+
+/// The fields every result of one case has alike — engine, case, file, features, ambiguous —
+/// and their JSON, written once per case instead of once per line.
+struct SharedFields {
+    engine: String,
+    case: String,
+    file: PathBuf,
+    features: Arc<[String]>,
+    ambiguous: bool,
+    /// `{"type":"result","engine":…,"case":…,"file":…`
+    head: Vec<u8>,
+    /// `,"features":[…],"ambiguous":…`
+    tail: Vec<u8>,
+}
+
+impl SharedFields {
+    fn of(result: &TestResult) -> serde_json::Result<SharedFields> {
+        let mut head = br#"{"type":"result","engine":"#.to_vec();
+        serde_json::to_writer(&mut head, &result.engine)?;
+        head.extend_from_slice(br#","case":"#);
+        serde_json::to_writer(&mut head, &result.case)?;
+        head.extend_from_slice(br#","file":"#);
+        serde_json::to_writer(&mut head, &result.file)?;
+        let mut tail = br#","features":"#.to_vec();
+        serde_json::to_writer(&mut tail, &result.features)?;
+        tail.extend_from_slice(br#","ambiguous":"#);
+        serde_json::to_writer(&mut tail, &result.ambiguous)?;
+        Ok(SharedFields {
+            engine: result.engine.clone(),
+            case: result.case.clone(),
+            file: result.file.clone(),
+            features: Arc::clone(&result.features),
+            ambiguous: result.ambiguous,
+            head,
+            tail,
+        })
+    }
+
+    fn matches(&self, result: &TestResult) -> bool {
+        self.case == result.case
+            && self.engine == result.engine
+            && self.file == result.file
+            && self.ambiguous == result.ambiguous
+            && (Arc::ptr_eq(&self.features, &result.features) || self.features == result.features)
+    }
+}
+
+impl<W: Write> JsonLines<W> {
+    /// A stream writing to `out`.
+    pub fn new(out: W) -> Self {
+        JsonLines { out, shared: None }
+    }
+
+    fn line(&mut self, value: &impl Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Flushes the lines written so far.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    /// Gives back the writer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    /// The header: suite revision, engines and host.
+    pub fn header(&mut self, engines: &[EngineInfo]) -> std::io::Result<()> {
+        self.line(&json!({
+            "type": "header",
+            "harness": env!("CARGO_PKG_VERSION"),
+            "engines": engines,
+            "host": { "os": std::env::consts::OS, "arch": std::env::consts::ARCH },
+        }))
+    }
+
+    /// One test result: `{"type":"result","engine":…,"case":…,"test":…,"expect":…,"got":…,"status":…}`,
+    /// the fields of [`TestResult`] in their order, as serde writes them.
+    pub fn result(&mut self, result: &TestResult) -> io::Result<()> {
+        let shared = match self.shared.take() {
+            Some(shared) if shared.matches(result) => shared,
+            _ => SharedFields::of(result)?,
+        };
+        let out = &mut self.out;
+        out.write_all(&shared.head)?;
+        out.write_all(br#","test":"#)?;
+        serde_json::to_writer(&mut *out, &result.test)?;
+        out.write_all(br#","expect":"#)?;
+        serde_json::to_writer(&mut *out, &result.expect)?;
+        out.write_all(br#","got":"#)?;
+        serde_json::to_writer(&mut *out, &result.got)?;
+        out.write_all(br#","status":"#)?;
+        serde_json::to_writer(&mut *out, &result.status)?;
+        out.write_all(&shared.tail)?;
+        if let Some(message) = &result.message {
+            out.write_all(br#","message":"#)?;
+            serde_json::to_writer(&mut *out, message)?;
+        }
+        if let Some(explanation) = &result.explanation {
+            out.write_all(br#","explanation":"#)?;
+            serde_json::to_writer(&mut *out, explanation)?;
+        }
+        out.write_all(b"}\n")?;
+        self.shared = Some(shared);
+        Ok(())
+    }
+
+    /// The footer: `{"type":"summary","passed":…,"failed":…,"skipped":…,"errored":…}`.
+    pub fn summary(&mut self, summary: &Summary) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            r#type: &'static str,
+            #[serde(flatten)]
+            summary: &'a Summary,
+        }
+        self.line(&Line {
+            r#type: "summary",
+            summary,
+        })
+    }
+}
+
+/// A run's JSON Lines stream, written as the run goes.
+impl<W: Write> Sink for JsonLines<W> {
+    fn start(&mut self, engine: &EngineInfo, _files: usize) -> io::Result<()> {
+        self.header(std::slice::from_ref(engine))?;
+        self.flush()
+    }
+
+    fn result(&mut self, result: &TestResult) -> io::Result<()> {
+        JsonLines::result(self, result)
+    }
+
+    fn file_done(&mut self) -> io::Result<()> {
+        self.flush()
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        self.summary(summary)?;
+        self.flush()
+    }
+}
+
+/// A run read back from its JSON Lines stream: the engines of the header and every result line.
+#[derive(Debug, Clone, Default)]
+pub struct Stream {
+    /// The engines named in the header.
+    pub engines: Vec<EngineInfo>,
+    /// The results, in order.
+    pub results: Vec<TestResult>,
+}
+
+/// A line of a JSON Lines stream that cannot be read back.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {problem}")]
+pub struct StreamError {
+    /// The line number, from 1.
+    pub line: usize,
+    /// What is wrong with it.
+    pub problem: StreamProblem,
+}
+
+/// What is wrong with a line of a JSON Lines stream.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamProblem {
+    /// The line is not JSON.
+    #[error("{0}")]
+    NotJson(serde_json::Error),
+    /// The header names no engines.
+    #[error("header: no `engines`")]
+    NoEngines,
+    /// The header's engines are malformed.
+    #[error("header: {0}")]
+    Header(serde_json::Error),
+    /// A result line is malformed.
+    #[error("result: {0}")]
+    Result(serde_json::Error),
+    /// The `type` of the line is none of `header`, `result`, `summary`.
+    #[error("unknown line type {0:?}")]
+    UnknownType(Option<String>),
+}
+
+/// Reads a JSON Lines stream written by [`JsonLines`]; errors name the line and the reason.
+pub fn read_stream(text: &str) -> Result<Stream, StreamError> {
+    let mut stream = Stream::default();
+    for (index, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let error = |problem| StreamError {
+            line: index + 1,
+            problem,
+        };
+        let mut value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| error(StreamProblem::NotJson(e)))?;
+        match value.get("type").and_then(|t| t.as_str()) {
+            Some("header") => {
+                let engines = value
+                    .get_mut("engines")
+                    .map(serde_json::Value::take)
+                    .ok_or_else(|| error(StreamProblem::NoEngines))?;
+                stream.engines =
+                    serde_json::from_value(engines).map_err(|e| error(StreamProblem::Header(e)))?;
+            }
+            Some("result") => stream
+                .results
+                .push(serde_json::from_value(value).map_err(|e| error(StreamProblem::Result(e)))?),
+            Some("summary") => {}
+            other => {
+                return Err(error(StreamProblem::UnknownType(other.map(str::to_owned))));
+            }
+        }
+    }
+    Ok(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::{Decision, Explanation, StatementRef};
+    use crate::runner::Status;
+
+    /// The line as serde writes a result flattened under `"type":"result"`.
+    fn serde_line(result: &TestResult) -> String {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            r#type: &'static str,
+            #[serde(flatten)]
+            result: &'a TestResult,
+        }
+        let line = Line {
+            r#type: "result",
+            result,
+        };
+        serde_json::to_string(&line).unwrap() + "\n"
+    }
+
+    #[test]
+    fn result_lines_are_what_serde_writes() {
+        let features: Arc<[String]> = vec!["identity".to_string(), "a\"b".into()].into();
+        let base = TestResult {
+            engine: "reference".into(),
+            case: "x/y".into(),
+            file: "corpus/x/y.json".into(),
+            test: "t \u{e9}\n".into(),
+            expect: Some(Decision::Allow),
+            got: Some(Decision::ImplicitDeny),
+            status: Status::Fail,
+            features: Arc::clone(&features),
+            ambiguous: false,
+            message: None,
+            explanation: Some(Explanation {
+                reason: "why".into(),
+                decided_by: vec![StatementRef {
+                    policy: "identity[0]".into(),
+                    statement: 0,
+                    sid: None,
+                    effect: "Allow".into(),
+                }],
+                notes: vec!["n".into()],
+                ..Explanation::default()
+            }),
+        };
+        let results = [
+            base.clone(),
+            TestResult {
+                test: "second".into(),
+                message: Some("m".into()),
+                explanation: None,
+                ..base.clone()
+            },
+            TestResult {
+                case: "other".into(),
+                expect: None,
+                got: None,
+                status: Status::Error,
+                features: vec![].into(),
+                ambiguous: true,
+                ..base.clone()
+            },
+            base,
+        ];
+        let mut lines = JsonLines::new(Vec::new());
+        let mut expected = String::new();
+        for result in &results {
+            lines.result(result).unwrap();
+            expected += &serde_line(result);
+        }
+        assert_eq!(String::from_utf8(lines.into_inner()).unwrap(), expected);
+        let back = read_stream(&expected).unwrap();
+        assert_eq!(back.results, results);
+    }
+}
