@@ -1,6 +1,6 @@
 //! Fuzz target `resource_match`.
 //!
-//! Differential: `arn::resource_matches` (IAM-SPEC §3.2 as implemented: `*`; non-ARN patterns
+//! Differential: `arn::resource_matches` (semantics §3.2 as implemented: `*`; non-ARN patterns
 //! glob the whole string; ARN patterns completed with `*`, fields one to five globbed per field,
 //! the resource part over the remainder) and `arn::arn_like` (six fields, no completion) against
 //! one anchored regex per pattern whose field wildcards cannot cross `:`.

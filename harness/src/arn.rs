@@ -1,5 +1,5 @@
 //! ARNs: parsing, formatting, and the ARN-aware matching of `Resource`/`NotResource` and the
-//! `ArnLike`/`ArnEquals` condition operators (IAM-SPEC §3, §4.4).
+//! `ArnLike`/`ArnEquals` condition operators (semantics §3, §4.4).
 //!
 //! # Shape
 //!
@@ -18,7 +18,7 @@
 //!   # Ok::<(), iam_harness::arn::ArnError>(())
 //!   ```
 //!
-//! # `Resource` matching ([`resource_matches`], IAM-SPEC §3.2)
+//! # `Resource` matching ([`resource_matches`], semantics §3.2)
 //!
 //! - The pattern `*` matches every resource, ARN or not.
 //! - A pattern that does not start with `arn:` is a glob over the whole resource string.
@@ -26,7 +26,7 @@
 //!   (fewer than six fields) gets `*` for every missing field: `arn:aws:sqs` ≡
 //!   `arn:aws:sqs:*:*:*`. A resource with fewer than six fields never matches an ARN pattern.
 //! - Fields one to five (`arn`, partition, service, region, account) are each globbed against
-//!   the same field of the resource, so a `*` or `?` there never crosses a `:` (IAM-SPEC §7.7:
+//!   the same field of the resource, so a `*` or `?` there never crosses a `:` (semantics §7.7:
 //!   the documented "a segment-final `*` may expand past `:`" is covered by completion, as
 //!   `arn:aws:iam::*` completes to `arn:aws:iam::*:*`; we do not let a field's `*` run into the
 //!   next field).
@@ -49,7 +49,7 @@
 //!   assert!(!resource_matches(p, "arn:aws:s3:::bucket/1-test/object.jpg", false));
 //!   assert!(!resource_matches(p, "arn:aws:s3:::bucket/1/2/test.jpg", false));
 //!   ```
-//! - Every comparison is case-sensitive, in every field (IAM-SPEC §7.8: AWS states it only for
+//! - Every comparison is case-sensitive, in every field (semantics §7.8: AWS states it only for
 //!   user and role names and the ARN operators; we apply it throughout).
 //!   ```
 //!   use iam_harness::arn::resource_matches;
@@ -60,10 +60,10 @@
 //!   policy-variable substitution): `\*`, `\?` and `\\` are literal, and an escaped `\:` is not a
 //!   field separator.
 //!
-//! # `ArnLike` / `ArnEquals` ([`arn_like`], IAM-SPEC §4.4)
+//! # `ArnLike` / `ArnEquals` ([`arn_like`], semantics §4.4)
 //!
 //! - Both the pattern and the value must have six fields; there is no completion, so a pattern
-//!   or value with fewer fields — the bare `*` included — never matches (IAM-SPEC §7.9).
+//!   or value with fewer fields — the bare `*` included — never matches (semantics §7.9).
 //! - Fields one to five are globbed per field, the sixth against the remainder, case-sensitively,
 //!   exactly as for `Resource`.
 //!   ```
@@ -73,7 +73,7 @@
 //!   assert!(!arn_like("*", "arn:aws:sns:eu-west-1:123456789012:t", false));
 //!   ```
 //!
-//! # Forbidden wildcards ([`has_forbidden_wildcard`], IAM-SPEC §6)
+//! # Forbidden wildcards ([`has_forbidden_wildcard`], semantics §6)
 //!
 //! - A wildcard in the `arn` prefix, the partition or the service of a `Resource` ARN is not
 //!   allowed; validation reports it. A wildcard inside the resource type (`functi*:f`) is also
@@ -323,7 +323,7 @@ pub enum ArnError {
     },
 }
 
-/// True when a `Resource`/`NotResource` pattern matches a resource (IAM-SPEC §3.2; see the
+/// True when a `Resource`/`NotResource` pattern matches a resource (semantics §3.2; see the
 /// [module docs](self)). `escaped`: the pattern came from variable substitution and `\x` means a
 /// literal `x`. Allocates nothing.
 pub fn resource_matches(pattern: &str, resource: &str, escaped: bool) -> bool {
@@ -358,7 +358,7 @@ pub fn resource_matches(pattern: &str, resource: &str, escaped: bool) -> bool {
 }
 
 /// True when an `ArnLike`/`ArnEquals` pattern matches an ARN value: six fields each, compared
-/// field by field, case-sensitively, with no completion (IAM-SPEC §4.4, §7.9; see the
+/// field by field, case-sensitively, with no completion (semantics §4.4, §7.9; see the
 /// [module docs](self)). Allocates nothing.
 pub fn arn_like(pattern: &str, value: &str, escaped: bool) -> bool {
     let pattern = Fields::split(pattern, escaped);
@@ -366,7 +366,7 @@ pub fn arn_like(pattern: &str, value: &str, escaped: bool) -> bool {
     pattern.is_complete() && value.is_complete() && pattern.matches(&value, escaped)
 }
 
-/// Names the field of a `Resource` pattern that holds a wildcard AWS forbids (IAM-SPEC §3.2,
+/// Names the field of a `Resource` pattern that holds a wildcard AWS forbids (semantics §3.2,
 /// §6): `"arn prefix"`, `"partition"` or `"service"`; `None` when there is none. A pattern
 /// without a colon (`*`, `bucket*`) is not ARN-shaped and is never reported.
 pub fn has_forbidden_wildcard(pattern: &str) -> Option<&'static str> {
@@ -583,7 +583,7 @@ mod tests {
     const S3: &str = "arn:aws:s3:::bucket/*/test/*";
 
     #[rstest]
-    // IAM-SPEC §3.2 worked examples
+    // semantics §3.2 worked examples
     #[case(S3, "arn:aws:s3:::bucket/1/2/test/3/object.jpg", true)]
     #[case(S3, "arn:aws:s3:::bucket//test/object.jpg", true)]
     #[case(S3, "arn:aws:s3:::bucket/1/test/", true)]
@@ -626,7 +626,7 @@ mod tests {
     #[case("arn:aws:s3:::b*", "arn:aws:s3:::b/k:v/w", true)]
     #[case("arn:aws:s3:::b", "arn:aws:s3:::b/", false)]
     #[case("arn:aws:s3:::*", "arn:aws:s3:::", true)]
-    // case-sensitive everywhere (IAM-SPEC §7.8)
+    // case-sensitive everywhere (semantics §7.8)
     #[case("arn:aws:iam::1:user/Alice", "arn:aws:iam::1:user/alice", false)]
     #[case("arn:aws:S3:::b", "arn:aws:s3:::b", false)]
     #[case("arn:aws:s3:::B*", "arn:aws:s3:::b", false)]
@@ -675,7 +675,7 @@ mod tests {
     #[case("arn:aws:iam::1:role/*", "arn:aws:iam::1:user/a", false)]
     #[case("arn:aws:iam::1:role/A", "arn:aws:iam::1:role/a", false)]
     #[case("arn:aws:*:1:role/a", "arn:aws:iam::1:role/a", false)]
-    // no completion on either side (IAM-SPEC §7.9)
+    // no completion on either side (semantics §7.9)
     #[case("arn:aws:sns", "arn:aws:sns:r:1:t", false)]
     #[case("*", "arn:aws:sns:r:1:t", false)]
     #[case("arn:aws:sns:*:*:*", "arn:aws:sns", false)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub enum Decision {
     /// The request is allowed.
     Allow,
-    /// A matching `Deny` statement applies (IAM-SPEC §1.9).
+    /// A matching `Deny` statement applies (semantics §1.9).
     ExplicitDeny,
     /// No `Deny` applies, but the conditions for an allow are not met.
     ImplicitDeny,

@@ -264,7 +264,7 @@ mod tests {
         let engines: Vec<&dyn Evaluator> = vec![&full, &full];
         assert!(generated_disagreements(&engines, Settings::default(), 7, 200, 5).is_empty());
         let engines: Vec<&dyn Evaluator> = vec![&full, &generic];
-        // The two differ only on the fixed rules of IAM-SPEC §8, which generated inputs may or
+        // The two differ only on the fixed rules of semantics §8, which generated inputs may or
         // may not hit; whatever is found must still be a disagreement after shrinking.
         for d in generated_disagreements(&engines, Settings::default(), 7, 300, 5) {
             let case = disagreement_case(&d, "regressions/diff/x");

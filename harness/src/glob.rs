@@ -1,5 +1,5 @@
 //! IAM wildcard matching: the `*` and `?` of `Action`, `Resource` and the `*Like` condition
-//! operators (IAM-SPEC §3.2, §3.3, §4.4).
+//! operators (semantics §3.2, §3.3, §4.4).
 //!
 //! # Rules
 //!
@@ -41,7 +41,7 @@
 //!   assert!(matches("CAFÉ", "café", Insensitive));
 //!   assert!(matches("?", "İ", Insensitive));
 //!   ```
-//! - [`matches_escaped`] is for patterns that came out of policy-variable substitution (IAM-SPEC
+//! - [`matches_escaped`] is for patterns that came out of policy-variable substitution (semantics
 //!   §5: `${*}` is a literal `*`). There `\` escapes the next character: `\*` is a literal star,
 //!   `\?` a literal question mark, `\\` a literal backslash, `\x` a literal `x`, and a trailing
 //!   lone `\` a literal backslash.
@@ -53,9 +53,9 @@
 //!   assert!(matches_escaped(r"a\", r"a\", Sensitive)); // trailing lone `\`
 //!   ```
 //! - [`action_matches`] compares `service:ActionName` ignoring case in both the service prefix
-//!   and the name (IAM-SPEC §2.7, §3.3); a bare `*` matches every action. The glob runs over the
+//!   and the name (semantics §2.7, §3.3); a bare `*` matches every action. The glob runs over the
 //!   whole `service:Name` string, so a wildcard in the service prefix (`s3*:Get*`, `*:Get*`,
-//!   IAM-SPEC §7.21, undocumented by AWS) simply globs; validation may reject such patterns
+//!   semantics §7.21, undocumented by AWS) simply globs; validation may reject such patterns
 //!   separately.
 //!   ```
 //!   use iam_harness::glob::action_matches;
@@ -103,7 +103,7 @@ pub fn matches_escaped(pattern: &str, text: &str, case: CaseSensitivity) -> bool
 }
 
 /// True when an action pattern (`s3:Get*`, `*`) matches an action, ignoring case in both the
-/// service prefix and the action name (IAM-SPEC §2.7, §3.3).
+/// service prefix and the action name (semantics §2.7, §3.3).
 pub fn action_matches(pattern: &str, action: &str) -> bool {
     pattern == "*" || matches(pattern, action, CaseSensitivity::Insensitive)
 }

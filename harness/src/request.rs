@@ -3,7 +3,7 @@
 //!
 //! - The principal's kind comes from its ARN (DESIGN.md §3): `:user/`, `:role/`, `:assumed-role/`,
 //!   `:federated-user/`, `:root`, a service principal `*.amazonaws.com`, or `*` (anonymous).
-//! - Context keys are looked up case-insensitively (IAM-SPEC §4.2); values keep their case.
+//! - Context keys are looked up case-insensitively (semantics §4.2); values keep their case.
 //! - Global keys that follow from the request itself (`aws:PrincipalArn`, `aws:PrincipalAccount`,
 //!   `aws:PrincipalType`, `aws:username`, `aws:userid` is *not* derived, `aws:ResourceAccount`)
 //!   are derived by [`Request::new`] unless the caller gives them; a key given as null stays
@@ -57,7 +57,7 @@ impl PrincipalKind {
         }
     }
 
-    /// The value of `aws:PrincipalType` for this kind (IAM-SPEC §5), if AWS defines one.
+    /// The value of `aws:PrincipalType` for this kind (semantics §5), if AWS defines one.
     pub fn principal_type(self) -> Option<&'static str> {
         match self {
             PrincipalKind::Root => Some("Account"),
@@ -174,7 +174,7 @@ pub struct Request {
     /// The account that owns the resource (from the case, else from the ARN).
     pub resource_account: Option<String>,
     /// For a federated-user session, the IAM user that called GetFederationToken (optional
-    /// extension of the case format, needed by one row of the IAM-SPEC §1.4 table).
+    /// extension of the case format, needed by one row of the semantics §1.4 table).
     pub session_issuer: Option<String>,
     /// The request context, with the derived global keys filled in.
     pub context: Context,
@@ -192,7 +192,7 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 }
 
 /// The role ARN behind a role-session ARN (`arn:aws:sts::A:assumed-role/R/S` →
-/// `arn:aws:iam::A:role/R`). The session ARN carries no role path (IAM-SPEC §7.23).
+/// `arn:aws:iam::A:role/R`). The session ARN carries no role path (semantics §7.23).
 pub fn role_arn_of_session(session_arn: &str) -> Option<String> {
     let arn = Arn::parse(session_arn).ok()?;
     let rest = arn.resource.strip_prefix("assumed-role/")?;
@@ -204,7 +204,7 @@ pub fn role_arn_of_session(session_arn: &str) -> Option<String> {
 }
 
 /// True for the ARN of a service-linked role: a role under the `/aws-service-role/` path, or one
-/// named `AWSServiceRoleFor…` (IAM-SPEC §8).
+/// named `AWSServiceRoleFor…` (semantics §8).
 pub fn is_service_linked_role_arn(role_arn: &str) -> bool {
     Arn::parse(role_arn).is_ok_and(|arn| {
         arn.service == "iam"
@@ -246,7 +246,7 @@ impl Request {
         request
     }
 
-    /// The ARN that `aws:PrincipalArn` holds for this principal (IAM-SPEC §1.5): the role ARN for
+    /// The ARN that `aws:PrincipalArn` holds for this principal (semantics §1.5): the role ARN for
     /// a role session, the principal's own ARN otherwise; none for services and anonymous.
     pub fn derived_principal_arn(&self) -> Option<String> {
         match self.principal_kind {
@@ -306,7 +306,7 @@ impl Request {
 
     /// True for `sts:AssumeRole*` (and the session-tagging actions checked with it) on an IAM
     /// role: the resource policy is then the role's trust policy, which must itself allow
-    /// (IAM-SPEC §1.8).
+    /// (semantics §1.8).
     pub fn is_trust_request(&self) -> bool {
         const TRUST_ACTIONS: &[&str] = &[
             "sts:AssumeRole",
@@ -324,7 +324,7 @@ impl Request {
                 .is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/"))
     }
 
-    /// True when the resource is a KMS key, whose key policy must itself allow (IAM-SPEC §1.8).
+    /// True when the resource is a KMS key, whose key policy must itself allow (semantics §1.8).
     pub fn is_key_policy_request(&self) -> bool {
         self.resource_arn()
             .is_some_and(|a| a.service == "kms" && a.resource.starts_with("key/"))
@@ -332,7 +332,7 @@ impl Request {
 
     /// True when the caller is a session of a service-linked role (a role under the
     /// `/aws-service-role/` path, or named `AWSServiceRoleFor…`), which SCPs and RCPs do not bind
-    /// (IAM-SPEC §8).
+    /// (semantics §8).
     pub fn is_service_linked_role(&self) -> bool {
         self.principal_kind == PrincipalKind::AssumedRole
             && self
@@ -352,7 +352,7 @@ impl Request {
         }
     }
 
-    /// True when the principal and the resource belong to different accounts (IAM-SPEC §1.6).
+    /// True when the principal and the resource belong to different accounts (semantics §1.6).
     pub fn is_cross_account(&self) -> bool {
         match (&self.principal_account, &self.resource_account) {
             (Some(p), Some(r)) => p != r,

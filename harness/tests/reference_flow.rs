@@ -1,4 +1,4 @@
-//! The decision flow of the reference evaluator, rule by rule (IAM-SPEC §1): every row of the
+//! The decision flow of the reference evaluator, rule by rule (semantics §1): every row of the
 //! §1.4 resource-policy table, trust and key policies, boundaries, sessions, SCP and RCP levels,
 //! the root user, anonymous callers and cross-account requests. Each row is one request against
 //! a small policy set, with the decision the documentation fixes.
@@ -67,7 +67,7 @@ enum Cap {
     Session,
 }
 
-/// IAM-SPEC §1.4: which caps limit a resource-based grant, row by row (same account).
+/// semantics §1.4: which caps limit a resource-based grant, row by row (same account).
 #[rstest]
 // IAM user ARN: identity and boundary implicit denies are ignored.
 #[case::user_arn(
@@ -181,7 +181,7 @@ fn explicit_deny_in_a_boundary_beats_a_session_grant() {
     assert_eq!(decide(&set, &request(SESSION, ACCT)), ExplicitDeny);
 }
 
-/// IAM-SPEC §1.3 steps 5–7: identity ∧ boundary ∧ session.
+/// semantics §1.3 steps 5–7: identity ∧ boundary ∧ session.
 #[rstest]
 #[case::identity_only(USER, &[ALLOW_GET], None, None, Allow)]
 #[case::no_policy(USER, &[], None, None, ImplicitDeny)]
@@ -217,7 +217,7 @@ fn identity_boundary_session(
     assert_eq!(decide(&set, &request(caller, ACCT)), expect);
 }
 
-/// IAM-SPEC §1.7: an SCP Allow at every level; a Deny at any level.
+/// semantics §1.7: an SCP Allow at every level; a Deny at any level.
 #[rstest]
 #[case::full_access_everywhere(vec![vec![ALLOW_ALL], vec![ALLOW_ALL], vec![ALLOW_ALL]], Allow)]
 #[case::missing_at_ou(vec![vec![ALLOW_ALL], vec![ALLOW_PUT], vec![ALLOW_ALL]], ImplicitDeny)]
@@ -273,7 +273,7 @@ fn rcps_bind_callers_from_other_accounts() {
     assert_eq!(decide(&set, &outsider), ExplicitDeny);
 }
 
-/// IAM-SPEC §1.6: cross-account needs both sides.
+/// semantics §1.6: cross-account needs both sides.
 #[rstest]
 #[case::both(true, true, Allow)]
 #[case::identity_only(true, false, ImplicitDeny)]
@@ -311,7 +311,7 @@ fn cross_account_boundary_still_caps_a_direct_grant() {
     );
 }
 
-/// IAM-SPEC §1.8: trust policies and key policies must themselves allow.
+/// semantics §1.8: trust policies and key policies must themselves allow.
 #[test]
 fn trust_policy_must_allow_the_caller() {
     let assume =

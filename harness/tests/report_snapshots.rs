@@ -33,7 +33,7 @@ fn fixed_run() -> (Vec<TestResult>, Summary) {
         status: Status::Fail,
         explanation: Some(Explanation {
             reason:
-                "identity-based Allow, not capped by boundary or session policy (IAM-SPEC §1.3)"
+                "identity-based Allow, not capped by boundary or session policy (semantics §1.3)"
                     .into(),
             decided_by: vec![StatementRef {
                 policy: "identity[0]".into(),

@@ -164,7 +164,6 @@ fn every_citation_names_an_existing_rule() {
 }
 
 #[test]
-#[ignore = "enabled once citations are rewritten"]
 fn no_file_cites_the_old_source_document() {
     // Built from two halves so that this file does not match itself.
     let old_name = concat!("IAM", "-SPEC");

@@ -48,7 +48,7 @@ pub struct Case {
     /// One sentence saying what the case checks.
     #[serde(default)]
     pub description: String,
-    /// Feature names from `corpus/features.json`; `ambiguous` marks IAM-SPEC §7 cases.
+    /// Feature names from `corpus/features.json`; `ambiguous` marks semantics §7 cases.
     #[serde(default)]
     pub features: Vec<String>,
     /// AWS documentation URLs that fix the expected decisions.

@@ -27,7 +27,7 @@ use crate::engine::Evaluator;
 /// Arguments of `iam-harness serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Serve the evaluator without the fixed service rules of IAM-SPEC §8 (`reference-generic`).
+    /// Serve the evaluator without the fixed service rules of semantics §8 (`reference-generic`).
     #[arg(long)]
     generic: bool,
 }

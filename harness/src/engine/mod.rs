@@ -119,7 +119,7 @@ pub enum EngineSpecError {
 }
 
 /// Builds the engine named on the command line: `reference` (the default),
-/// `reference-generic` (without the fixed service rules of IAM-SPEC §8), or `cmd:PROGRAM ARGS…`
+/// `reference-generic` (without the fixed service rules of semantics §8), or `cmd:PROGRAM ARGS…`
 /// (an external program speaking the engine protocol, started with default [`ProcessOptions`]).
 pub fn from_spec(spec: &str) -> Result<Box<dyn Evaluator>, EngineSpecError> {
     from_spec_with(spec, ProcessOptions::default())

@@ -36,7 +36,7 @@ fn tokenize(pattern: &str, escaped: bool) -> Vec<Tok> {
     tokens
 }
 
-/// The simple lowercase mapping of `c` (one character), as IAM-SPEC's case-insensitive
+/// The simple lowercase mapping of `c` (one character), as the semantics' (docs/semantics.md) case-insensitive
 /// comparison uses it.
 fn simple_lowercase(c: char) -> char {
     let mut lower = c.to_lowercase();
@@ -162,7 +162,7 @@ fn arn_regex(pattern: &str, escaped: bool, complete: bool) -> Option<String> {
     Some(body)
 }
 
-/// The regex oracle for [`resource_matches`], written from IAM-SPEC §3.2 as the module
+/// The regex oracle for [`resource_matches`], written from semantics §3.2 as the module
 /// [`crate::arn`] documents it: `*` matches everything; a pattern not starting with `arn:` is a
 /// whole-string glob; an ARN pattern is one anchored regex of its six fields (completed with
 /// `*`), where a field wildcard cannot cross `:` but the resource part's can. Case-sensitive.
@@ -180,7 +180,7 @@ pub fn resource_oracle(pattern: &str, resource: &str, escaped: bool) -> Option<b
     }
 }
 
-/// The regex oracle for [`arn_like`] (IAM-SPEC §4.4, §7.9): as [`resource_oracle`] but with no
+/// The regex oracle for [`arn_like`] (semantics §4.4, §7.9): as [`resource_oracle`] but with no
 /// completion and no special `*`: a pattern of fewer than six fields never matches.
 pub fn arn_like_oracle(pattern: &str, value: &str, escaped: bool) -> Option<bool> {
     match arn_regex(pattern, escaped, false) {

@@ -87,7 +87,7 @@ pub fn contains_action(action: &str) -> bool {
 }
 
 /// The catalogue actions an action pattern (`s3:Get*`, `*`, `iam:?etRole`) matches, compared
-/// case-insensitively as IAM does (IAM-SPEC §3.3): service, action name and resource type
+/// case-insensitively as IAM does (semantics §3.3): service, action name and resource type
 /// index, without allocating.
 pub fn matching(pattern: &str) -> impl Iterator<Item = (&'static Service, &'static str, u8)> + '_ {
     // A pattern with a literal service prefix is matched on the action name alone.

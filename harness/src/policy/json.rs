@@ -1,7 +1,7 @@
 //! Step one of parsing: JSON text to a raw tree that keeps key order and duplicate keys.
 //!
 //! `serde_json::Value` cannot be used here: it silently keeps only the last of two equal keys,
-//! and IAM forbids duplicates (IAM-SPEC §2.1), so the tree is an object as a list of pairs.
+//! and IAM forbids duplicates (semantics §2.1), so the tree is an object as a list of pairs.
 //! serde_json does the lexing: syntax errors carry a line and column, and its recursion limit
 //! (128 levels) turns very deep nesting into an error instead of a stack overflow.
 

@@ -22,7 +22,7 @@ pub use print::{to_json, to_string, to_string_pretty};
 pub use set::{PolicySet, Slot};
 pub use validate::validate;
 
-/// The kinds of policy, each with its own validity rules (IAM-SPEC §6).
+/// The kinds of policy, each with its own validity rules (semantics §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PolicyKind {
     /// Identity-based policy of a user, group or role.

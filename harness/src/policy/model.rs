@@ -1,11 +1,11 @@
 //! The policy document model: what a policy *means*, plus the few spelling choices (single value
 //! vs array, statement object vs array) needed so printing gives back the same document.
 //!
-//! Element semantics are IAM-SPEC §2; the condition operators are §4.
+//! Element semantics are semantics §2; the condition operators are §4.
 
 use std::fmt;
 
-/// A value that the grammar lets be written as one item or as an array (IAM-SPEC §2.1). The two
+/// A value that the grammar lets be written as one item or as an array (semantics §2.1). The two
 /// forms mean the same; the form is kept only so printing round-trips.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OneOrMany<T> {
@@ -40,7 +40,7 @@ impl<T> OneOrMany<T> {
     }
 }
 
-/// The policy language version (IAM-SPEC §2.2).
+/// The policy language version (semantics §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Version {
     /// `2012-10-17`: the current language, with policy variables.
@@ -59,7 +59,7 @@ impl Version {
     }
 }
 
-/// `Allow` or `Deny` (IAM-SPEC §2.5).
+/// `Allow` or `Deny` (semantics §2.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Effect {
     /// Grants, if nothing denies.
@@ -136,7 +136,7 @@ pub enum Principal {
     Map(Vec<(PrincipalType, OneOrMany<String>)>),
 }
 
-/// The keys of a principal map (IAM-SPEC §2.6).
+/// The keys of a principal map (semantics §2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PrincipalType {
     /// `AWS`: accounts, users, roles, sessions, or `*`.
@@ -198,7 +198,7 @@ pub struct ConditionEntry {
 }
 
 /// A condition value as written: its text, and the JSON type it was written with (quotation
-/// marks are optional for numbers and booleans, IAM-SPEC §2.1).
+/// marks are optional for numbers and booleans, semantics §2.1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ConditionValue {
     /// The value's text (a number keeps its JSON spelling, a boolean is `true`/`false`).
@@ -219,7 +219,7 @@ pub enum ValueType {
 }
 
 /// A condition operator: an optional set qualifier, a base operator, and an optional
-/// `IfExists` suffix (IAM-SPEC §4.4), e.g. `ForAnyValue:StringLikeIfExists`.
+/// `IfExists` suffix (semantics §4.4), e.g. `ForAnyValue:StringLikeIfExists`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ConditionOperator {
     /// `ForAllValues:` or `ForAnyValue:`, if written.
@@ -230,7 +230,7 @@ pub struct ConditionOperator {
     pub if_exists: bool,
 }
 
-/// The set qualifiers for multivalued keys (IAM-SPEC §4.5).
+/// The set qualifiers for multivalued keys (semantics §4.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SetQualifier {
     /// `ForAllValues:`: every request value must match.
@@ -239,7 +239,7 @@ pub enum SetQualifier {
     ForAnyValue,
 }
 
-/// The base condition operators (IAM-SPEC §4.4). `ArnLike`/`ArnEquals` behave identically, as do
+/// The base condition operators (semantics §4.4). `ArnLike`/`ArnEquals` behave identically, as do
 /// `ArnNotLike`/`ArnNotEquals`, but they stay distinct so printing round-trips.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
@@ -273,7 +273,7 @@ pub enum BaseOperator {
     Null,
 }
 
-/// The operator families of IAM-SPEC §4.4.
+/// The operator families of semantics §4.4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OperatorFamily {
     /// String operators.
@@ -391,7 +391,7 @@ impl BaseOperator {
     }
 
     /// True for the negated operators, whose several values combine as NOR and which are true
-    /// when the key is missing (IAM-SPEC §4.1, §4.3).
+    /// when the key is missing (semantics §4.1, §4.3).
     pub fn is_negated(self) -> bool {
         use BaseOperator::*;
         matches!(
@@ -439,7 +439,7 @@ impl BaseOperator {
         })
     }
 
-    /// True when policy variables are substituted in this operator's values (IAM-SPEC §5:
+    /// True when policy variables are substituted in this operator's values (semantics §5:
     /// String and ARN operators; Bool is disputed, §7.1, and this harness does not substitute).
     pub fn takes_variables(self) -> bool {
         matches!(self.family(), OperatorFamily::String | OperatorFamily::Arn)

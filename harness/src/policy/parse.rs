@@ -1,4 +1,4 @@
-//! The strict policy parser (IAM-SPEC §2, §6): structure only, the same for every policy kind.
+//! The strict policy parser (semantics §2, §6): structure only, the same for every policy kind.
 //!
 //! Step one ([`super::json`]) reads the text into a tree that keeps key order and duplicate
 //! keys; step two, here, walks that tree into the [`super::model`] types and collects **every**
@@ -19,7 +19,7 @@
 //!   number or boolean, or an array of those.
 //!
 //! Empty arrays (`"Action": []`, `"aws:SourceIp": []`) and an empty `"Statement": []` are
-//! accepted, as IAM-SPEC §7.17 leaves them open: an empty list matches nothing, so such a
+//! accepted, as semantics §7.17 leaves them open: an empty list matches nothing, so such a
 //! statement never applies and such a policy grants and denies nothing.
 //!
 //! Numbers are read by serde_json: an integer keeps its spelling, any other number is kept as
@@ -111,7 +111,7 @@ fn item(path: &str, index: usize) -> String {
 }
 
 /// The pairs of an object without repeats: the first occurrence of each key is kept and every
-/// later one is reported as a duplicate (IAM-SPEC §2.1).
+/// later one is reported as a duplicate (semantics §2.1).
 fn unique_fields<'a>(
     errors: &mut Errors,
     path: &str,
@@ -237,7 +237,7 @@ struct Half<'a> {
     json: &'a Json,
 }
 
-/// Picks the half of a pair that was written; both halves is an error (IAM-SPEC §2.1), and
+/// Picks the half of a pair that was written; both halves is an error (semantics §2.1), and
 /// then the negated value is still checked so that its own problems are reported too.
 fn pair<'a>(
     errors: &mut Errors,

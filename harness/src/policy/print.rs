@@ -5,7 +5,7 @@
 //! principal types, of condition operators and of condition keys, and the JSON type of each
 //! condition value. Keys come in the canonical order `Version`, `Id`, `Statement` and `Sid`,
 //! `Effect`, `Principal`|`NotPrincipal`, `Action`|`NotAction`, `Resource`|`NotResource`,
-//! `Condition` (the order in which they were written is not kept: it means nothing, IAM-SPEC §2.1).
+//! `Condition` (the order in which they were written is not kept: it means nothing, semantics §2.1).
 //!
 //! A hand-built model can hold what no parsed policy holds; the printer still gives valid JSON:
 //! two entries with the same principal type, operator or condition key are merged (the last

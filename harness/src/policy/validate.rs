@@ -1,4 +1,4 @@
-//! Validation by policy kind (IAM-SPEC §6, §2.5–§2.8, §1.5): the rules that [`super::parse`]
+//! Validation by policy kind (semantics §6, §2.5–§2.8, §1.5): the rules that [`super::parse`]
 //! cannot check because they depend on where the policy is used.
 //!
 //! Every problem is collected, each with its JSON path (`Statement[1].Principal.AWS[0]`, or
@@ -7,11 +7,11 @@
 //! Rules by kind:
 //! - **Identity, Boundary**: no `Principal`/`NotPrincipal`; `Resource` or `NotResource` in every
 //!   statement. `Id` is accepted: the grammar says it must not be used in identity policies, but
-//!   nothing says IAM rejects it (IAM-SPEC §7.17).
+//!   nothing says IAM rejects it (semantics §7.17).
 //! - **Session**: as identity, and no incomplete ARN (an `arn:` pattern with fewer than six
-//!   fields) in `Resource`/`NotResource` (IAM-SPEC §1.5).
+//!   fields) in `Resource`/`NotResource` (semantics §1.5).
 //! - **Resource**: `Principal` or `NotPrincipal` required; `Resource` optional, as it depends on
-//!   the service (IAM-SPEC §2.8).
+//!   the service (semantics §2.8).
 //! - **Trust**: `Principal` required, `NotPrincipal` not allowed; `Resource` optional.
 //! - **Scp**: `Version` required and `2012-10-17`; no `Principal`/`NotPrincipal`; `Resource` or
 //!   `NotResource` required.
@@ -21,19 +21,19 @@
 //!   `RCPFullAWSAccess` (`Allow`, `Principal` `*`, `Action` `*`, `Resource` `*`, no `Condition`),
 //!   which must validate because it is attached everywhere; `Resource` or `NotResource` required.
 //! - **Every kind**: `NotPrincipal` only with `Deny`; no partial wildcard in a principal value
-//!   (a value containing `*` other than exactly `"*"`, for every principal type, IAM-SPEC §2.6);
+//!   (a value containing `*` other than exactly `"*"`, for every principal type, semantics §2.6);
 //!   no `"Service": "*"`; no wildcard in the `arn` prefix or the service field of a
 //!   `Resource`/`NotResource` ARN; condition values of the right shape for their operator (see
 //!   [`check_condition_value`]).
 //! - **Every kind but Resource**: a `Sid` has only `A-Z a-z 0-9` and is unique in the policy
-//!   (other services' resource policies allow more, IAM-SPEC §2.4).
+//!   (other services' resource policies allow more, semantics §2.4).
 //!
-//! Wildcards in the **partition** field (`arn:*:s3:::bucket`) are accepted although IAM-SPEC
+//! Wildcards in the **partition** field (`arn:*:s3:::bucket`) are accepted although semantics
 //! §3.2 lists them as not allowed: 145 resource patterns of AWS's own managed policies use
-//! `arn:*:` (see `tests/policy_data.rs`), so IAM does accept them (IAM-SPEC §7.7 leaves open
+//! `arn:*:` (see `tests/policy_data.rs`), so IAM does accept them (semantics §7.7 leaves open
 //! whether forbidden positions are errors or never match).
 //!
-//! Size limits (IAM-SPEC §6, §7.20), in characters (Unicode scalar values):
+//! Size limits (semantics §6, §7.20), in characters (Unicode scalar values):
 //! - IAM kinds do not count JSON whitespace outside string literals: Identity 10,240 (the
 //!   largest an identity policy can be, the aggregate inline limit of a role; managed policies
 //!   are capped at 6,144), Boundary 6,144 (a managed policy), Session 2,048, Trust 4,096 (the
@@ -42,7 +42,7 @@
 //! - Scp and Rcp: 5,120, counting every character of the text as given.
 //! - Resource: no limit here (each service has its own).
 //!
-//! Character set: any UTF-8 text is accepted (IAM-SPEC §7.18: QUOTA restricts policies to the
+//! Character set: any UTF-8 text is accepted (semantics §7.18: QUOTA restricts policies to the
 //! Latin-1 range, TYPES says UTF-8).
 
 use std::collections::HashMap;
@@ -50,7 +50,7 @@ use std::collections::HashMap;
 use super::model::*;
 use super::{PolicyError, PolicyErrors, PolicyKind};
 
-/// Checks the rules of IAM-SPEC §6 for a policy of `kind`, collecting every problem.
+/// Checks the rules of semantics §6 for a policy of `kind`, collecting every problem.
 ///
 /// `text` is the policy's original text, used only for the size limit; pass the text `policy`
 /// was parsed from.
@@ -259,7 +259,7 @@ impl Errors {
         }
     }
 
-    /// Every action except `*` names its service: `service:Name` (IAM-SPEC §2.7; IAM rejects a
+    /// Every action except `*` names its service: `service:Name` (semantics §2.7; IAM rejects a
     /// bare name with "Actions/Conditions must be prefaced by a vendor").
     fn action(&mut self, path: &str, statement: &Statement) {
         let element = if statement.action.negated {
@@ -396,7 +396,7 @@ impl Errors {
         }
     }
 
-    /// The RCP-only statement rules (IAM-SPEC §2.5, §2.7, §1.7).
+    /// The RCP-only statement rules (semantics §2.5, §2.7, §1.7).
     fn rcp(&mut self, path: &str, statement: &Statement) {
         let only_star = |patterns: &OneOrMany<String>| {
             !patterns.is_empty() && patterns.iter().all(|pattern| pattern == "*")
@@ -470,7 +470,7 @@ fn arn_fields(pattern: &str) -> Vec<&str> {
 }
 
 /// The field of an ARN pattern that holds a wildcard where none is allowed: the `arn` prefix
-/// or the service (IAM-SPEC §3.2). A pattern without a colon (such as `*`) is not an ARN and
+/// or the service (semantics §3.2). A pattern without a colon (such as `*`) is not an ARN and
 /// has none. The partition is not checked: AWS's own managed policies use `arn:*:`.
 fn forbidden_wildcard_field(pattern: &str) -> Option<&'static str> {
     if !pattern.contains(':') {
@@ -491,12 +491,12 @@ fn forbidden_wildcard_field(pattern: &str) -> Option<&'static str> {
     }
 }
 
-/// Checks that a condition value is written as its operator needs (IAM-SPEC §4.4), with the
+/// Checks that a condition value is written as its operator needs (semantics §4.4), with the
 /// same readers the evaluator uses ([`crate::policy::values::check_policy_value`]). Policy variables are
 /// not expanded in the typed operators, so `${…}` fails those checks.
 ///
 /// `Bool` is the exception: the operator page lists policy variables for it while the variables
-/// page does not (IAM-SPEC §7.1), so a `Bool` value holding `${…}` is accepted — and compared as
+/// page does not (semantics §7.1), so a `Bool` value holding `${…}` is accepted — and compared as
 /// literal text, since this harness does not substitute variables in `Bool`.
 fn check_condition_value(base: BaseOperator, text: &str) -> Result<(), String> {
     if base == BaseOperator::Bool && text.contains("${") {

@@ -1,4 +1,4 @@
-//! Reading condition values as the condition operators read them (IAM-SPEC §4.4): numbers,
+//! Reading condition values as the condition operators read them (semantics §4.4): numbers,
 //! dates, IP networks, booleans and base-64 binaries.
 //!
 //! Every function here takes any text and returns `None` (or an error) on what it does not
@@ -7,12 +7,12 @@
 //!
 //! Choices on what the AWS documentation leaves open:
 //!
-//! - **Numbers** (IAM-SPEC §7.11): `[+|-]DIGITS[.DIGITS]` — an optional sign, at least one digit
+//! - **Numbers** (semantics §7.11): `[+|-]DIGITS[.DIGITS]` — an optional sign, at least one digit
 //!   before the point, and at least one digit after it when a point is written (`.5`, `5.` and
 //!   `1e3` are not numbers: no exponent notation). Leading zeros are allowed (`007` = `7`).
 //!   Comparison is exact decimal comparison, never through `f64`: `0.1` + `0.2`-style rounding
 //!   cannot occur, `10` > `9.99`, `1.50` = `1.5`, and `-0` = `0`.
-//! - **Dates** (IAM-SPEC §7.10): the six forms of the W3C ISO 8601 profile, `YYYY`, `YYYY-MM`,
+//! - **Dates** (semantics §7.10): the six forms of the W3C ISO 8601 profile, `YYYY`, `YYYY-MM`,
 //!   `YYYY-MM-DD`, `YYYY-MM-DDThh:mmTZD`, `YYYY-MM-DDThh:mm:ssTZD` and
 //!   `YYYY-MM-DDThh:mm:ss.sTZD` (any number of fraction digits), with `TZD` = `Z` or `±hh:mm`.
 //!   The profile is read strictly: upper-case `T` and `Z`, two-digit fields, month `01`–`12`,
@@ -20,7 +20,7 @@
 //!   `00`–`59` (no leap second `60`, as the W3C note says), offsets up to `±23:59`. A reduced
 //!   form means the *start* of that period in UTC: `2024` is `2024-01-01T00:00:00Z` and
 //!   `2024-03` is `2024-03-01T00:00:00Z`.
-//! - **Epoch seconds** (IAM-SPEC §7.10): `[-]DIGITS[.DIGITS]` is seconds since
+//! - **Epoch seconds** (semantics §7.10): `[-]DIGITS[.DIGITS]` is seconds since
 //!   1970-01-01T00:00:00Z; negative values are instants before 1970 and a fraction is allowed.
 //!   A string of exactly four digits is the W3C year form, not epoch seconds (`2024` is the year
 //!   2024). Instants have nanosecond precision: fraction digits past the ninth are ignored.
@@ -114,7 +114,7 @@ fn is_digits(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Reads a decimal number: `[+|-]DIGITS[.DIGITS]`, no exponent (IAM-SPEC §7.11).
+/// Reads a decimal number: `[+|-]DIGITS[.DIGITS]`, no exponent (semantics §7.11).
 ///
 /// ```
 /// use iam_harness::policy::values::parse_number;
@@ -350,7 +350,7 @@ fn parse_w3c(text: &str) -> Option<Instant> {
     })
 }
 
-/// Reads a date: a W3C ISO 8601 profile form or epoch seconds (IAM-SPEC §4.4, choices in §7.10
+/// Reads a date: a W3C ISO 8601 profile form or epoch seconds (semantics §4.4, choices in §7.10
 /// listed in the module docs).
 ///
 /// ```

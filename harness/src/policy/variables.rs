@@ -1,9 +1,9 @@
-//! The grammar of policy variables (IAM-SPEC §5): how a policy value splits into literal text
+//! The grammar of policy variables (semantics §5): how a policy value splits into literal text
 //! and `${…}` tokens. The evaluator substitutes the tokens from a request
 //! (`engine::reference::variables`) and the properties rewrite them; both read them here, so
 //! there is one grammar.
 //!
-//! Rules, with the choices on IAM-SPEC §7.15:
+//! Rules, with the choices on semantics §7.15:
 //!
 //! - `${key}`: a variable. The key is the text between `${` and the `,` or `}`, verbatim (no
 //!   trimming, spaces allowed for tag keys such as `aws:PrincipalTag/cost center`); it must be

@@ -82,7 +82,7 @@ fn judge(header: &CaseHeader<'_>, test: &Test, outcome: Outcome) -> TestResult {
                 (false, false) => Status::Fail,
                 (false, true) => {
                     result.message = Some(format!(
-                        "ambiguous case (IAM-SPEC §7): the engine decided `{decision}`, the corpus records the reference choice"
+                        "ambiguous case (semantics §7): the engine decided `{decision}`, the corpus records the reference choice"
                     ));
                     Status::Skip
                 }

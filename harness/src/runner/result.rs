@@ -53,7 +53,7 @@ pub struct TestResult {
     pub status: Status,
     /// The case's features (shared by the results of one case).
     pub features: Arc<[String]>,
-    /// True for cases tagged `ambiguous` (IAM-SPEC §7): a difference there is reported apart.
+    /// True for cases tagged `ambiguous` (semantics §7): a difference there is reported apart.
     pub ambiguous: bool,
     /// Why a test was skipped or errored.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,4 @@
-//! Condition evaluation (IAM-SPEC §4): whether a statement's `Condition` holds for a request
+//! Condition evaluation (semantics §4): whether a statement's `Condition` holds for a request
 //! context.
 //!
 //! # Logic
@@ -17,16 +17,16 @@
 //!   Unicode lower-case mappings (`char::to_lowercase`) without allocating; `StringLike` is a
 //!   case-sensitive glob (`*` any run, `?` one character) of the policy value. The *request*
 //!   value is always literal: a `*` in it matches only a `*` in the pattern or a wildcard
-//!   (IAM-SPEC §7.16).
+//!   (semantics §7.16).
 //! - **Numeric**: exact decimal comparison ([`crate::policy::values::parse_number`]); request value on the
 //!   left (`NumericLessThan` holds when request < policy). A request value that is not a number
 //!   matches no policy value, so the positive operators are false and `NumericNotEquals` is true
-//!   (IAM-SPEC §7.11). The same applies to an invalid policy value (validation rejects those).
+//!   (semantics §7.11). The same applies to an invalid policy value (validation rejects those).
 //! - **Date**: instants compared ([`crate::policy::values::parse_date`]); a request value that is not a
-//!   date matches nothing (IAM-SPEC §7.10). `aws:EpochTime` works under both Date and Numeric
+//!   date matches nothing (semantics §7.10). `aws:EpochTime` works under both Date and Numeric
 //!   operators, since epoch seconds are both a date and a number.
 //! - **Bool**: policy and request values `true`/`false`, ignoring case; anything else matches
-//!   nothing. Variables are not substituted (IAM-SPEC §7.1).
+//!   nothing. Variables are not substituted (semantics §7.1).
 //! - **BinaryEquals**: the policy value and the request value are both base 64
 //!   ([`crate::policy::values::decode_base64`]) — request binary values are given base-64 encoded in the
 //!   request context — and the decoded bytes are compared, so `QQ==` equals `QQ`.
@@ -37,9 +37,9 @@
 //! - **Null**: a policy value `true` holds when the key is missing, `false` when it is present.
 //!   The set qualifier is ignored. A key given as JSON null is missing; a present multivalued key
 //!   with no values and a single-valued key holding the empty string are *present*
-//!   (IAM-SPEC §7.13). Several policy values: any may match.
+//!   (semantics §7.13). Several policy values: any may match.
 //!
-//! # Policy variables (IAM-SPEC §5)
+//! # Policy variables (semantics §5)
 //!
 //! Substituted only when the policy's version enables them (`variables_enabled`) and only in
 //! String and ARN operators. `StringEquals`-type operators use the substituted text as is;
@@ -47,12 +47,12 @@
 //! (`${*}`) and by substituted values are literal. A value whose variable cannot be resolved is
 //! null and matches no request value: positive operators do not match it, negated operators do.
 //!
-//! # Multivalued keys and set qualifiers (IAM-SPEC §4.5)
+//! # Multivalued keys and set qualifiers (semantics §4.5)
 //!
 //! R is the set of request values. A single-valued key is the one-element set {value}, so
-//! `ForAnyValue:` and `ForAllValues:` also work on single-valued keys (IAM-SPEC §7.12); under
+//! `ForAnyValue:` and `ForAllValues:` also work on single-valued keys (semantics §7.12); under
 //! `ForAllValues:` only, a single-valued key holding the empty string is the empty set (the
-//! "null data set" of §4.3, IAM-SPEC §7.13).
+//! "null data set" of §4.3, semantics §7.13).
 //!
 //! | operator | holds when | R missing | R empty |
 //! |---|---|---|---|
@@ -63,10 +63,10 @@
 //! | plain positive, multivalued key | some r matches some policy value | false | false |
 //! | plain negated, multivalued key | no r matches any policy value | true | true |
 //!
-//! - A multivalued key under a plain operator (IAM-SPEC §7.12) reads like `ForAnyValue:` for a
+//! - A multivalued key under a plain operator (semantics §7.12) reads like `ForAnyValue:` for a
 //!   positive operator and its exact negation for a negated one, so `StringNotEquals` stays the
 //!   negation of `StringEquals` whatever the key holds.
-//! - `IfExists` with a set qualifier (IAM-SPEC §7.14): a missing key makes the condition true
+//! - `IfExists` with a set qualifier (semantics §7.14): a missing key makes the condition true
 //!   (`IfExists` wins, so `ForAnyValue:…IfExists` is true on a missing key); a present key, even
 //!   an empty set, is evaluated as without `IfExists`.
 //!
@@ -138,7 +138,7 @@ pub fn condition_entry_holds(
     };
     match op.qualifier {
         Some(SetQualifier::ForAllValues) => {
-            // An empty string as a single value is the null data set (IAM-SPEC §4.3, §7.13).
+            // An empty string as a single value is the null data set (semantics §4.3, §7.13).
             let single = single.filter(|value| !value.is_empty());
             single
                 .into_iter()
@@ -151,7 +151,7 @@ pub fn condition_entry_holds(
             .any(satisfied),
         None => match single {
             Some(value) => satisfied(value),
-            // Plain operator on a multivalued key (IAM-SPEC §7.12): the positive reading is
+            // Plain operator on a multivalued key (semantics §7.12): the positive reading is
             // "some request value matches", and a negated operator is its exact negation.
             None => {
                 multi
@@ -197,7 +197,7 @@ pub fn value_matches(
         };
         match substitute(policy, ctx, mode) {
             Substituted::Text(text) => (text, true),
-            // An unresolved variable makes the value null: it matches nothing (IAM-SPEC §5).
+            // An unresolved variable makes the value null: it matches nothing (semantics §5).
             Substituted::Unresolved => return false,
         }
     } else {

@@ -1,5 +1,5 @@
 //! The decision: one exhaustive `match` over the [`Facts`] of a request. The arms are tried in
-//! the order of the decision flow (IAM-SPEC §1.3), so the first that fits wins; each names the
+//! the order of the decision flow (semantics §1.3), so the first that fits wins; each names the
 //! [`Rule`] it applies, the sentence of the explanation, and which statements decided.
 
 use std::fmt;
@@ -82,7 +82,7 @@ const fn verdict(
     }
 }
 
-/// The verdict of a fixed rule of IAM-SPEC §8.
+/// The verdict of a fixed rule of semantics §8.
 const fn fixed(rule: SpecialRule) -> Verdict {
     verdict(rule.decision, rule.rule, rule.reason, DecidedBy::Nothing)
 }
@@ -91,7 +91,7 @@ const fn fixed(rule: SpecialRule) -> Verdict {
 pub fn decide(facts: &Facts) -> Verdict {
     use Decision::{Allow, ExplicitDeny, ImplicitDeny};
     match *facts {
-        // IAM-SPEC §8: a fixed allow wins over everything, an explicit Deny included.
+        // semantics §8: a fixed allow wins over everything, an explicit Deny included.
         Facts {
             fixed:
                 Some(
@@ -101,19 +101,19 @@ pub fn decide(facts: &Facts) -> Verdict {
                 ),
             ..
         } => fixed(rule),
-        // IAM-SPEC §1.3 step 1: any matching Deny in a policy that binds the caller.
+        // semantics §1.3 step 1: any matching Deny in a policy that binds the caller.
         Facts { denied: true, .. } => verdict(
             ExplicitDeny,
             Rule::ExplicitDeny,
-            "a Deny statement matches the request (IAM-SPEC §1.3 step 1)",
+            "a Deny statement matches the request (semantics §1.3 step 1)",
             DecidedBy::Denies,
         ),
-        // IAM-SPEC §8: a fixed denial, applied after step 1 so that a matching Deny statement
+        // semantics §8: a fixed denial, applied after step 1 so that a matching Deny statement
         // still labels the decision `explicit_deny`.
         Facts {
             fixed: Some(rule), ..
         } => fixed(rule),
-        // IAM-SPEC §1.3 step 2, §1.7: RCPs need an Allow at every level.
+        // semantics §1.3 step 2, §1.7: RCPs need an Allow at every level.
         Facts {
             rcp_level_without_allow: Some(level),
             ..
@@ -123,11 +123,11 @@ pub fn decide(facts: &Facts) -> Verdict {
             reason: Reason::AtLevel {
                 text: "no RCP allows the request at level",
                 level,
-                citation: "(IAM-SPEC §1.3 step 2)",
+                citation: "(semantics §1.3 step 2)",
             },
             decided_by: DecidedBy::Nothing,
         },
-        // IAM-SPEC §1.3 step 3, §1.7: SCPs need an Allow at every level.
+        // semantics §1.3 step 3, §1.7: SCPs need an Allow at every level.
         Facts {
             scp_level_without_allow: Some(level),
             ..
@@ -137,11 +137,11 @@ pub fn decide(facts: &Facts) -> Verdict {
             reason: Reason::AtLevel {
                 text: "no SCP allows the request at level",
                 level,
-                citation: "(IAM-SPEC §1.3 step 3)",
+                citation: "(semantics §1.3 step 3)",
             },
             decided_by: DecidedBy::Nothing,
         },
-        // IAM-SPEC §1.3 step 3a: the root user of the resource's account.
+        // semantics §1.3 step 3a: the root user of the resource's account.
         Facts {
             caller: Caller::Root,
             accounts: Accounts::Same,
@@ -149,10 +149,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             Allow,
             Rule::RootUser,
-            "the root user of the resource's account has full access (IAM-SPEC §1.3 step 3a)",
+            "the root user of the resource's account has full access (semantics §1.3 step 3a)",
             DecidedBy::Nothing,
         ),
-        // IAM-SPEC §1.6: across accounts the resource policy must name the caller…
+        // semantics §1.6: across accounts the resource policy must name the caller…
         Facts {
             accounts: Accounts::Cross,
             grant: None,
@@ -160,10 +160,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             ImplicitDeny,
             Rule::CrossAccount,
-            "cross-account: no resource-based Allow names the caller (IAM-SPEC §1.6)",
+            "cross-account: no resource-based Allow names the caller (semantics §1.6)",
             DecidedBy::Nothing,
         ),
-        // IAM-SPEC §1.6: … and the caller's own account must allow: identity …
+        // semantics §1.6: … and the caller's own account must allow: identity …
         Facts {
             accounts: Accounts::Cross,
             grant: Some(_),
@@ -172,10 +172,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             ImplicitDeny,
             Rule::CrossAccount,
-            "cross-account: the caller's identity policies do not allow the request (IAM-SPEC §1.6)",
+            "cross-account: the caller's identity policies do not allow the request (semantics §1.6)",
             DecidedBy::Nothing,
         ),
-        // IAM-SPEC §1.6: … with the boundary and the session policy …
+        // semantics §1.6: … with the boundary and the session policy …
         Facts {
             accounts: Accounts::Cross,
             grant: Some(_),
@@ -192,10 +192,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             ImplicitDeny,
             Rule::CrossAccount,
-            "cross-account: the caller's boundary or session policy does not allow the request (IAM-SPEC §1.6)",
+            "cross-account: the caller's boundary or session policy does not allow the request (semantics §1.6)",
             DecidedBy::Nothing,
         ),
-        // IAM-SPEC §1.6: … then both accounts allow.
+        // semantics §1.6: … then both accounts allow.
         Facts {
             accounts: Accounts::Cross,
             grant: Some(_),
@@ -206,10 +206,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             Allow,
             Rule::CrossAccount,
-            "cross-account: the resource policy names the caller and the caller's account allows (IAM-SPEC §1.6)",
+            "cross-account: the resource policy names the caller and the caller's account allows (semantics §1.6)",
             DecidedBy::ResourceThenIdentityAllows,
         ),
-        // IAM-SPEC §1.3 step 4, §1.4: same account, a resource-based Allow naming the caller
+        // semantics §1.3 step 4, §1.4: same account, a resource-based Allow naming the caller
         // directly is not capped.
         Facts {
             accounts: Accounts::Same,
@@ -218,10 +218,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             Allow,
             Rule::ResourceBasedGrant,
-            "a resource-based Allow names the caller directly (IAM-SPEC §1.4)",
+            "a resource-based Allow names the caller directly (semantics §1.4)",
             DecidedBy::ResourceAllows,
         ),
-        // IAM-SPEC §1.4: one naming the caller's role or federating user is capped by the
+        // semantics §1.4: one naming the caller's role or federating user is capped by the
         // boundary and the session policy (when they do not allow, steps 5–7 decide).
         Facts {
             accounts: Accounts::Same,
@@ -232,10 +232,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             Allow,
             Rule::ResourceBasedGrant,
-            "a resource-based Allow names the caller's role or federating user, and boundary and session policy allow (IAM-SPEC §1.4)",
+            "a resource-based Allow names the caller's role or federating user, and boundary and session policy allow (semantics §1.4)",
             DecidedBy::ResourceAllows,
         ),
-        // IAM-SPEC §1.8: a role trust policy or KMS key policy that grants nothing denies, even
+        // semantics §1.8: a role trust policy or KMS key policy that grants nothing denies, even
         // when the identity policies allow (one naming only the account leaves it to them).
         Facts {
             accounts: Accounts::Same,
@@ -245,10 +245,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             ImplicitDeny,
             Rule::TrustAndKeyPolicies,
-            "role trust policies and KMS key policies must themselves allow the caller (IAM-SPEC §1.8)",
+            "role trust policies and KMS key policies must themselves allow the caller (semantics §1.8)",
             DecidedBy::Nothing,
         ),
-        // IAM-SPEC §1.3 step 5: an identity-based Allow is needed.
+        // semantics §1.3 step 5: an identity-based Allow is needed.
         Facts {
             accounts: Accounts::Same,
             identity_allows: false,
@@ -256,10 +256,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             ImplicitDeny,
             Rule::IdentityPolicies,
-            "no identity-based Allow matches the request (IAM-SPEC §1.3 step 5)",
+            "no identity-based Allow matches the request (semantics §1.3 step 5)",
             DecidedBy::Nothing,
         ),
-        // IAM-SPEC §1.3 step 6: the permissions boundary must allow.
+        // semantics §1.3 step 6: the permissions boundary must allow.
         Facts {
             accounts: Accounts::Same,
             identity_allows: true,
@@ -268,10 +268,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             ImplicitDeny,
             Rule::PermissionsBoundary,
-            "the permissions boundary does not allow the request (IAM-SPEC §1.3 step 6)",
+            "the permissions boundary does not allow the request (semantics §1.3 step 6)",
             DecidedBy::Nothing,
         ),
-        // IAM-SPEC §1.3 step 7: a session's session policy must allow.
+        // semantics §1.3 step 7: a session's session policy must allow.
         Facts {
             accounts: Accounts::Same,
             identity_allows: true,
@@ -281,10 +281,10 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             ImplicitDeny,
             Rule::SessionPolicies,
-            "the session has no session-policy Allow for the request (IAM-SPEC §1.3 step 7)",
+            "the session has no session-policy Allow for the request (semantics §1.3 step 7)",
             DecidedBy::Nothing,
         ),
-        // IAM-SPEC §1.3 steps 5–7: identity, boundary and session policy all allow.
+        // semantics §1.3 steps 5–7: identity, boundary and session policy all allow.
         Facts {
             accounts: Accounts::Same,
             identity_allows: true,
@@ -294,7 +294,7 @@ pub fn decide(facts: &Facts) -> Verdict {
         } => verdict(
             Allow,
             Rule::IdentityBoundarySession,
-            "identity-based Allow, not capped by boundary or session policy (IAM-SPEC §1.3)",
+            "identity-based Allow, not capped by boundary or session policy (semantics §1.3)",
             DecidedBy::IdentityThenResourceAllows,
         ),
     }

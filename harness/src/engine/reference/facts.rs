@@ -15,7 +15,7 @@ use crate::decision::StatementRef;
 use crate::policy::{Effect, Policy, PolicySet, Slot, Statement};
 use crate::request::{PrincipalKind, Request};
 
-/// Who is calling, as far as it decides which policies bind the caller (IAM-SPEC §1.2, §8).
+/// Who is calling, as far as it decides which policies bind the caller (semantics §1.2, §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Caller {
     /// The root user of an account: it needs no identity policy, but SCPs and RCPs bind it.
@@ -57,7 +57,7 @@ impl Caller {
     }
 }
 
-/// Whether the principal and the resource belong to one account (IAM-SPEC §1.6).
+/// Whether the principal and the resource belong to one account (semantics §1.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Accounts {
     /// Same account, or an account unknown on one side.
@@ -69,14 +69,14 @@ pub enum Accounts {
 /// Everything the decision reads about one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Facts {
-    /// The fixed rule of IAM-SPEC §8 that settles the request, when that layer is on.
+    /// The fixed rule of semantics §8 that settles the request, when that layer is on.
     pub fixed: Option<SpecialRule>,
     /// Who calls.
     pub caller: Caller,
     /// Same account or cross-account.
     pub accounts: Accounts,
     /// A role trust policy or a KMS key policy decides: it must allow the caller itself
-    /// (IAM-SPEC §1.8).
+    /// (semantics §1.8).
     pub resource_must_allow: bool,
     /// A `Deny` statement of a policy that binds the caller matches.
     pub denied: bool,
@@ -95,7 +95,7 @@ pub struct Facts {
     pub boundary_allows: bool,
     /// The caller is no session, or its session policy has a matching `Allow`, or it has no
     /// session policy and is a role session (a federated-user session without one has no
-    /// permissions: IAM-SPEC §1.3 step 7, the choice on §7.5).
+    /// permissions: semantics §1.3 step 7, the choice on §7.5).
     pub session_allows: bool,
 }
 
@@ -179,7 +179,7 @@ impl Levels {
 }
 
 /// Gathers the facts of `request` against `set` in one walk; `special_rules`: consult the fixed
-/// rules of IAM-SPEC §8; `explain`: keep the matching statements.
+/// rules of semantics §8; `explain`: keep the matching statements.
 pub fn gather<'p>(
     set: &'p PolicySet,
     request: &Request,
@@ -243,7 +243,7 @@ pub fn gather<'p>(
                 Slot::Session(_) => {
                     session_allow = session_allow || applies(has_boundary).is_some();
                 }
-                // The NotPrincipal quirk of a boundary (IAM-SPEC §2.6) is not applied to SCP and
+                // The NotPrincipal quirk of a boundary (semantics §2.6) is not applied to SCP and
                 // RCP allows, which cannot carry NotPrincipal once validated.
                 Slot::Scp { level, .. } => {
                     if scp.wants(level) && applies(false).is_some() {

@@ -1,5 +1,5 @@
 //! The reference evaluator: the built-in engine and the project's oracle. It follows the decision
-//! flow of IAM-SPEC §1 step by step; every choice where the documentation is ambiguous (IAM-SPEC
+//! flow of semantics §1 step by step; every choice where the documentation is ambiguous (semantics
 //! §7) is written down here and in the README's "Semantics" section.
 //!
 //! # Shape
@@ -17,9 +17,9 @@
 //! - `rules`: the rule each arm applies, with its id and its AWS documentation page, which
 //!   every explanation carries.
 //!
-//! # Decision flow (IAM-SPEC §1.3, §1.6)
+//! # Decision flow (semantics §1.3, §1.6)
 //!
-//! - Step 0: fixed rules outside the policy logic (IAM-SPEC §8), unless turned off.
+//! - Step 0: fixed rules outside the policy logic (semantics §8), unless turned off.
 //! - Step 1: any matching `Deny` in any policy that applies → `explicit_deny`.
 //! - Step 2: RCPs (of the resource's account) without an `Allow` at every level → `implicit_deny`.
 //! - Step 3: SCPs (of the principal's account) without an `Allow` at every level → `implicit_deny`.
@@ -32,7 +32,7 @@
 //! Cross-account: the resource policy must name the caller (any form) **and** the caller's own
 //! account must allow (identity ∧ boundary ∧ session); an explicit deny on either side wins.
 //!
-//! # Choices on the ambiguities of IAM-SPEC §7
+//! # Choices on the ambiguities of semantics §7
 //!
 //! - §7.2: `Principal: "*"` grants directly (not capped by boundary or session policy), with or
 //!   without an `aws:PrincipalArn` condition.
@@ -46,7 +46,7 @@
 //!   variables before the fifth colon of an ARN are literal text.
 //! - §7.22: `{"AWS": "*"}` is the same as `"*"`, for every caller.
 //! - §7.23: a role ARN in `Principal` is compared with `aws:PrincipalArn` (which may carry a path).
-//! - IAM-SPEC §8 last row: a request whose resource is `*` matches every `Resource` and
+//! - semantics §8 last row: a request whose resource is `*` matches every `Resource` and
 //!   `NotResource` element (the patterns may intersect), as iam-simulate does.
 //! - The case's `scp` levels are the SCPs of the principal's account and its `rcp` levels those of
 //!   the resource's account. SCPs do not bind service principals, anonymous callers or
@@ -84,14 +84,14 @@ impl Default for ReferenceEvaluator {
 }
 
 impl ReferenceEvaluator {
-    /// The evaluator with every layer, including the fixed rules of IAM-SPEC §8.
+    /// The evaluator with every layer, including the fixed rules of semantics §8.
     pub fn new() -> Self {
         ReferenceEvaluator {
             special_rules: true,
         }
     }
 
-    /// The evaluator without the fixed service rules of IAM-SPEC §8: the generic policy logic
+    /// The evaluator without the fixed service rules of semantics §8: the generic policy logic
     /// alone, to compare with engines that leave those rules out.
     pub fn without_special_rules() -> Self {
         ReferenceEvaluator {

@@ -1,11 +1,11 @@
-//! Matching the caller against a `Principal` / `NotPrincipal` element (IAM-SPEC §2.6), and the
-//! kind of grant a matching resource-policy `Allow` makes (the rows of the IAM-SPEC §1.4 table).
+//! Matching the caller against a `Principal` / `NotPrincipal` element (semantics §2.6), and the
+//! kind of grant a matching resource-policy `Allow` makes (the rows of the semantics §1.4 table).
 
 use crate::arn::Arn;
 use crate::policy::{Principal, PrincipalClause, PrincipalType, Statement};
 use crate::request::{PrincipalKind, Request};
 
-/// How a resource-based `Allow` named the caller: one row of the IAM-SPEC §1.4 table.
+/// How a resource-based `Allow` named the caller: one row of the semantics §1.4 table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum GrantKind {
     /// The account (12-digit ID or `:root` ARN): no shortcut, identity must allow too (row 8).
@@ -77,7 +77,7 @@ pub fn principal_grant(principal: &Principal, request: &Request) -> Option<Grant
     }
 }
 
-/// True when a `NotPrincipal` list exempts the caller (IAM-SPEC §2.6; the choice on §7.6): the
+/// True when a `NotPrincipal` list exempts the caller (semantics §2.6; the choice on §7.6): the
 /// list names the caller's own ARN, or for a role session its role ARN, or `"*"`. Naming only the
 /// account exempts the root user alone.
 fn not_principal_exempts(principal: &Principal, request: &Request) -> bool {
@@ -104,7 +104,7 @@ fn not_principal_exempts(principal: &Principal, request: &Request) -> bool {
 /// policies, SCPs), and for `NotPrincipal` `Some(Direct)` when the caller is *not* exempted.
 ///
 /// `has_boundary`: the documented quirk — a `Deny` with `NotPrincipal` always applies to an IAM
-/// user or role session that has a permissions boundary (IAM-SPEC §2.6).
+/// user or role session that has a permissions boundary (semantics §2.6).
 pub fn statement_principal(
     statement: &Statement,
     request: &Request,

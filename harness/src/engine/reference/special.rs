@@ -1,4 +1,4 @@
-//! Rules outside the generic policy logic (IAM-SPEC §8): requests that AWS decides by a fixed
+//! Rules outside the generic policy logic (semantics §8): requests that AWS decides by a fixed
 //! rule whatever the policies say. Kept in one named layer so that the reference evaluator can be
 //! run with or without it ([`super::ReferenceEvaluator::without_special_rules`]). Each rule's
 //! documentation page is given by its [`Rule`].
@@ -61,7 +61,7 @@ pub fn special_rule(request: &Request) -> Option<SpecialRule> {
         return Some(SpecialRule {
             decision: Decision::Allow,
             rule: Rule::CallerIdentity,
-            reason: "sts:GetCallerIdentity needs no permission and cannot be denied (IAM-SPEC §8)",
+            reason: "sts:GetCallerIdentity needs no permission and cannot be denied (semantics §8)",
         });
     }
     let resource = request.resource_arn()?;
@@ -72,7 +72,7 @@ pub fn special_rule(request: &Request) -> Option<SpecialRule> {
         return Some(SpecialRule {
             decision: Decision::ImplicitDeny,
             rule: Rule::ManagedPolicies,
-            reason: "AWS managed policies cannot be changed by customers (IAM-SPEC §8)",
+            reason: "AWS managed policies cannot be changed by customers (semantics §8)",
         });
     }
     // Only the path is tested, not `request::is_service_linked_role_arn`: the role here is the
@@ -85,7 +85,7 @@ pub fn special_rule(request: &Request) -> Option<SpecialRule> {
         return Some(SpecialRule {
             decision: Decision::ImplicitDeny,
             rule: Rule::ServiceLinkedRoles,
-            reason: "the policies and trust of service-linked roles are defined by their service (IAM-SPEC §8)",
+            reason: "the policies and trust of service-linked roles are defined by their service (semantics §8)",
         });
     }
     if resource.service == "kms"
@@ -95,7 +95,7 @@ pub fn special_rule(request: &Request) -> Option<SpecialRule> {
         return Some(SpecialRule {
             decision: Decision::ImplicitDeny,
             rule: Rule::ManagedKmsAliases,
-            reason: "AWS managed KMS aliases alias/aws/… are reserved (IAM-SPEC §8)",
+            reason: "AWS managed KMS aliases alias/aws/… are reserved (semantics §8)",
         });
     }
     None

@@ -1,5 +1,5 @@
 //! Whether one statement applies to a request: principal ∧ action ∧ resource ∧ condition
-//! (IAM-SPEC §1.3 step 1), and, for a `Principal` that names the caller, how it names it.
+//! (semantics §1.3 step 1), and, for a `Principal` that names the caller, how it names it.
 
 use super::condition;
 use super::principal::{self, GrantKind};
@@ -17,7 +17,7 @@ fn resource_pattern_matches(pattern: &str, request: &Request, variables: bool) -
     if !(variables && pattern.contains("${")) {
         return arn::resource_matches(pattern, &request.resource, false);
     }
-    // Variables are substituted only in the resource part, after the fifth colon (IAM-SPEC
+    // Variables are substituted only in the resource part, after the fifth colon (semantics
     // §3.2); the head stays literal policy text, where only a backslash needs escaping.
     let (head, tail) = arn::split_resource_part(pattern).unwrap_or(("", pattern));
     match variables::substitute(tail, &request.context, Mode::Pattern) {
@@ -34,7 +34,7 @@ fn resource_pattern_matches(pattern: &str, request: &Request, variables: bool) -
 /// it applies (`Direct` for a statement without a principal element).
 ///
 /// `has_boundary`: the caller has a permissions boundary, for the `NotPrincipal` quirk of
-/// IAM-SPEC §2.6 (see [`principal::statement_principal`]).
+/// semantics §2.6 (see [`principal::statement_principal`]).
 pub fn statement_applies(
     statement: &Statement,
     policy: &Policy,
@@ -94,7 +94,7 @@ mod tests {
         "arn:aws:s3:::b/red/k",
         false
     )]
-    // An unresolved variable matches nothing (IAM-SPEC §7.15).
+    // An unresolved variable matches nothing (semantics §7.15).
     #[case("arn:aws:s3:::b/${aws:PrincipalTag/dept}", "arn:aws:s3:::b/", false)]
     #[case("arn:aws:s3:::b/${aws:username}", "arn:aws:s3:::b/alice", true)]
     // Before the fifth colon a variable is literal text.
@@ -106,7 +106,7 @@ mod tests {
     // A substituted value is literal: its `*` is no wildcard.
     #[case("arn:aws:s3:::b/${*}", "arn:aws:s3:::b/*", true)]
     #[case("arn:aws:s3:::b/${*}", "arn:aws:s3:::b/k", false)]
-    // A request for resource `*` matches every pattern (IAM-SPEC §8, last row).
+    // A request for resource `*` matches every pattern (semantics §8, last row).
     #[case("arn:aws:s3:::b/${aws:username}", "*", true)]
     fn resource_patterns_with_variables(
         #[case] pattern: &str,

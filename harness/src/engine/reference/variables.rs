@@ -1,4 +1,4 @@
-//! Substitution of policy variables (IAM-SPEC §5) into condition values of the String and ARN
+//! Substitution of policy variables (semantics §5) into condition values of the String and ARN
 //! operators and into resource patterns. What a `${…}` token is (`${key}`,
 //! `${key, 'default'}`, the escapes `${*}`, `${?}`, `${$}`, and what stays literal text) is the
 //! grammar of [`crate::policy::variables`]; this module gives the tokens their values from the
@@ -7,7 +7,7 @@
 //! Substitution only happens in policies whose `Version` is `2012-10-17`; the caller decides
 //! that and does not call [`substitute`] otherwise (then `${…}` is literal text).
 //!
-//! Rules, with the choices on IAM-SPEC §7.15:
+//! Rules, with the choices on semantics §7.15:
 //!
 //! - `${key}`: the key is looked up in the request context, ignoring case. Only a single-valued
 //!   key can be a variable; a missing key and a multivalued key (even an empty one) both leave

@@ -151,7 +151,7 @@ fn org_from(input: &Input, rng: &mut RngChoices, rcp: bool) -> Vec<Vec<Policy>> 
 
 /// Property 13: An SCP (or RCP) hierarchy can only narrow: a request allowed with it is allowed without
 /// it, an explicit deny without it stays one; and a hierarchy with a level (beyond the first)
-/// that allows nothing leaves no caller it binds allowed (IAM-SPEC §1.7).
+/// that allows nothing leaves no caller it binds allowed (semantics §1.7).
 pub fn scp_narrow<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     const NAME: &str = "scp-narrow";
     attempt(|| {

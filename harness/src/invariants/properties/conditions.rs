@@ -151,7 +151,7 @@ fn rewrite_if_exists(
 
 /// Property 14: `…IfExists` on a key present (single-valued) in every request equals the plain
 /// operator, and on a key missing from every request is true (the entry can be dropped).
-/// Entries under `ForAllValues:`/`ForAnyValue:` are left alone (IAM-SPEC §7.14).
+/// Entries under `ForAllValues:`/`ForAnyValue:` are left alone (semantics §7.14).
 pub fn if_exists<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     attempt(|| {
         let requests = parsed_requests(input)?;
@@ -199,7 +199,7 @@ fn never() -> Vec<Condition> {
 
 /// Property 15: With a key made empty (`[]`) or missing in every request, a `ForAllValues:` entry on it
 /// holds (it can be dropped) and a `ForAnyValue:` entry does not (its statement never applies).
-/// Entries with `IfExists` or under `Null` are left alone (IAM-SPEC §7.14).
+/// Entries with `IfExists` or under `Null` are left alone (semantics §7.14).
 pub fn set_operators_empty<D: Decider + ?Sized>(
     engine: &D,
     input: &Input,
@@ -288,7 +288,7 @@ pub fn set_operators_empty<D: Decider + ?Sized>(
 }
 
 /// True when a request value can be compared by `family` without a type error (so that the
-/// positive and the negated operator are both defined, IAM-SPEC §7.10–7.11).
+/// positive and the negated operator are both defined, semantics §7.10–7.11).
 fn well_typed(family: OperatorFamily, value: &str) -> bool {
     match family {
         OperatorFamily::String | OperatorFamily::Arn => true,

@@ -9,7 +9,7 @@ use super::relation::{attempt, is_iam_caller, not_allowed, parsed_requests, Stop
 
 /// Property 18: A cross-account request needs both sides' allow: without the resource policy it is not
 /// allowed, and (for IAM callers other than a root user, who needs no identity policy) without
-/// the caller's identity policies it is not allowed either (IAM-SPEC §1.6).
+/// the caller's identity policies it is not allowed either (semantics §1.6).
 pub fn cross_account<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), Violation> {
     const NAME: &str = "cross-account";
     attempt(|| {

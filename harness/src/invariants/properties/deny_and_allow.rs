@@ -29,7 +29,7 @@ pub fn determinism<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(),
 }
 
 /// Property 2: An empty policy set gives implicit deny to every caller but the root user (who has full
-/// access to their own account, IAM-SPEC §1.3 step 3a).
+/// access to their own account, semantics §1.3 step 3a).
 pub fn empty_set_implicit_deny<D: Decider + ?Sized>(
     engine: &D,
     input: &Input,
