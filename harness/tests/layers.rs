@@ -6,6 +6,11 @@
 //! re-export its children, and children may use what their parent defines); every other edge is
 //! lifted to the two sibling modules under the lowest common ancestor, and each such set of
 //! siblings must be acyclic.
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test over the source tree: an unreadable tree should fail it loudly"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

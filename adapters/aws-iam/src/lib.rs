@@ -146,6 +146,10 @@ fn parse_identity(policies: &Policies) -> Result<Vec<Policy>, String> {
 
 /// Builds the crate's environment from the request context (with the derived global keys).
 /// The crate has no multivalued values: such a key makes the test unrepresentable.
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the test's outcome itself, built at most once per test"
+)]
 fn environment(test: &Test) -> Result<Environment, Outcome> {
     let request = test
         .request
