@@ -2,18 +2,25 @@
 //!
 //! The conformance corpus, property-testing harness and fuzzing kit for AWS IAM policy engines.
 //!
-//! - [`policy`]: the policy language — model, strict parser, validation, printer.
-//! - [`arn`] and [`glob`]: ARN parsing and IAM wildcard matching.
-//! - [`request`]: the request an engine decides; [`policy::values`]: condition values as operators read them.
-//! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases.
-//! - [`engine`]: the [`engine::Evaluator`] trait and the built-in engines.
+//! Modules, lowest layer first; each imports only modules above it in this list (checked by
+//! `tests/layers.rs`), so data flows one way: sources → cases → runner → engines → reports.
+//!
+//! - [`glob`] and [`arn`]: IAM wildcard matching; ARN parsing (the only place ARNs are split).
+//! - [`policy`]: the policy language — model, strict parser, validation, printer, condition
+//!   values, the `${…}` tokenizer, and [`policy::PolicySet`] with its one walk over slots.
+//! - [`decision`]: what an engine answers — [`Decision`] and its explanation.
+//! - [`request`]: the request an engine decides.
+//! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases;
+//!   [`load`]: reading either kind of file, each parsed once.
+//! - [`engine`]: the [`engine::Evaluator`] trait, [`engine::from_spec`], the reference
+//!   evaluator (the oracle, following `docs/semantics.md`) and the process engine.
 //! - [`gen`]: proptest strategies and `Arbitrary` generators of realistic policies and requests.
 //! - [`invariants`]: the metamorphic properties every engine must satisfy, and their runner.
-//! - [`fuzzing`]: the checks behind the fuzz targets in `fuzz/`, replayed by `cargo test`.
-//! - [`load`]: reading case and scenario files, each parsed once.
-//! - [`runner`] and [`report`]: the suite run (files streamed through a bounded pipeline to
-//!   sinks, known failures applied), and the renderings of its results.
-//! - [`cli`]: the `iam-harness` command line.
+//! - [`runner`]: the suite run (files streamed through a bounded pipeline to sinks, known
+//!   failures applied); [`lint`]: case checks; [`diff`]: differential runs across engines.
+//! - [`report`]: the renderings of results; [`fuzzing`]: the checks behind the fuzz targets in
+//!   `fuzz/`, replayed by `cargo test`.
+//! - [`cli`]: the `iam-harness` command line: argument parsing and printing only.
 #![deny(missing_docs)]
 
 pub mod arn;
