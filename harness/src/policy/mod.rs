@@ -1,7 +1,7 @@
 //! IAM policy documents: the model ([`model`]), a strict parser whose errors carry the JSON path
 //! and the reason ([`parse`]), validation by policy kind with the size limits ([`validate`]),
 //! a printer that round-trips ([`print`]), condition values as operators read them ([`values`]),
-//! the set of policies in force for a request with the one walk over it ([`set`]), and the
+//! the set of policies in force for a request with the one walk over it ([`PolicySet`]), and the
 //! grammar of `${…}` policy variables ([`variables`]).
 //!
 //! Parsing runs in two steps, like Cedar's: the JSON text is read into an order- and
