@@ -103,30 +103,9 @@ impl Input {
     }
 }
 
-/// Every policy of `set` with its label and kind.
+/// Every policy of `set` with its label and kind, in the order of [`PolicySet::slots`].
 pub fn labelled(set: &PolicySet) -> Vec<(String, PolicyKind, &Policy)> {
-    let mut out = Vec::new();
-    for (i, p) in set.identity.iter().enumerate() {
-        out.push((format!("identity[{i}]"), PolicyKind::Identity, p));
-    }
-    if let Some(p) = &set.resource {
-        out.push(("resource".to_owned(), PolicyKind::Resource, p));
-    }
-    if let Some(p) = &set.boundary {
-        out.push(("boundary".to_owned(), PolicyKind::Boundary, p));
-    }
-    for (i, p) in set.session.iter().enumerate() {
-        out.push((format!("session[{i}]"), PolicyKind::Session, p));
-    }
-    for (levels, name, kind) in [
-        (&set.scp, "scp", PolicyKind::Scp),
-        (&set.rcp, "rcp", PolicyKind::Rcp),
-    ] {
-        for (l, docs) in levels.iter().flatten().enumerate() {
-            for (d, p) in docs.iter().enumerate() {
-                out.push((format!("{name}[{l}][{d}]"), kind, p));
-            }
-        }
-    }
-    out
+    set.slots()
+        .map(|(slot, policy)| (slot.to_string(), slot.kind(), policy))
+        .collect()
 }

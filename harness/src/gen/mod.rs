@@ -31,8 +31,6 @@
 
 mod build;
 pub mod catalogue;
-#[rustfmt::skip]
-mod catalogue_data;
 mod input;
 mod tree;
 

