@@ -6,6 +6,8 @@
 //! `tests/layers.rs`), so data flows one way: sources → cases → runner → engines → reports.
 //!
 //! - [`glob`] and [`arn`]: IAM wildcard matching; ARN parsing (the only place ARNs are split).
+//! - [`catalogue`]: the Service Authorization Reference embedded (services, actions, resource
+//!   types, condition key types).
 //! - [`policy`]: the policy language — model, strict parser, validation, printer, condition
 //!   values, the `${…}` tokenizer, and [`policy::PolicySet`] with its one walk over slots.
 //! - [`decision`]: what an engine answers — [`Decision`] and its explanation.
@@ -25,6 +27,7 @@
 
 pub mod arn;
 pub mod case;
+pub mod catalogue;
 pub mod cli;
 pub mod decision;
 pub mod diff;

