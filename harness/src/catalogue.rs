@@ -158,6 +158,10 @@ pub struct Catalogue {
 }
 
 /// The embedded catalogue, parsed on first use.
+#[expect(
+    clippy::expect_used,
+    reason = "the table is generated, embedded and parsed by the tests: it cannot fail at run time"
+)]
 pub fn catalogue() -> &'static Catalogue {
     static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
     CATALOGUE.get_or_init(|| {
@@ -172,7 +176,7 @@ impl Catalogue {
         self.services
             .binary_search_by(|s| cmp_ignore_case(&s.prefix, prefix))
             .ok()
-            .map(|i| &self.services[i])
+            .and_then(|i| self.services.get(i))
     }
 
     /// The action `service:Name` (any case) and its service.
