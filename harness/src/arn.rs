@@ -409,6 +409,7 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    // `start` and `at` come from `char_indices`: char boundaries within the text.
     fn split(text: &'a str, escaped: bool) -> Self {
         let mut fields = [""; 6];
         let mut count = 0;
@@ -422,7 +423,7 @@ impl<'a> Fields<'a> {
                 }
                 ':' => {
                     if let Some(slot) = fields.get_mut(count) {
-                        *slot = text.get(start..at).unwrap_or_default();
+                        *slot = &text[start..at];
                     }
                     count += 1;
                     start = at + 1;
@@ -431,7 +432,7 @@ impl<'a> Fields<'a> {
             }
         }
         if let Some(slot) = fields.get_mut(count) {
-            *slot = text.get(start..).unwrap_or_default();
+            *slot = &text[start..];
         }
         Self {
             fields,

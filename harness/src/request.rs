@@ -45,9 +45,11 @@ impl PrincipalKind {
             }
             return PrincipalKind::Other;
         }
-        let resource = principal.splitn(6, ':').nth(5).unwrap_or("");
-        let service = principal.split(':').nth(2).unwrap_or("");
-        match service {
+        let Ok(arn) = Arn::parse(principal) else {
+            return PrincipalKind::Other;
+        };
+        let resource = arn.resource;
+        match arn.service {
             "iam" if resource == "root" => PrincipalKind::Root,
             "iam" if resource.starts_with("user/") => PrincipalKind::User,
             "iam" if resource.starts_with("role/") => PrincipalKind::Role,

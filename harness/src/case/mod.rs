@@ -319,10 +319,12 @@ impl Case {
     }
 
     /// Serialises the case as pretty JSON (policies keep their exact text).
+    #[expect(
+        clippy::expect_used,
+        reason = "every map key is a string and every `RawValue` was checked JSON when it was made"
+    )]
     pub fn to_json_pretty(&self) -> String {
-        // Serialising cannot fail: every map key is a string and every `RawValue` was checked
-        // JSON when it was made, so the empty fallback is never taken.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        serde_json::to_string_pretty(self).expect("a case always serialises")
     }
 }
 

@@ -99,8 +99,12 @@ impl<T> ChoiceTree<T> {
                 let end = (self.at + self.block).min(len);
                 let range = self.at..end;
                 self.at = end;
-                let block = self.accepted.get(range.clone()).unwrap_or_default();
-                if block.iter().any(|w| *w != 0) {
+                // `at < end <= len`, so the block is always there.
+                let nonzero = self
+                    .accepted
+                    .get(range.clone())
+                    .is_some_and(|block| block.iter().any(|w| *w != 0));
+                if nonzero {
                     self.candidate.clone_from(&self.accepted);
                     if let Some(words) = self.candidate.get_mut(range) {
                         words.fill(0);

@@ -273,6 +273,16 @@ fn slug(text: &str) -> String {
     out.trim_matches('-').chars().take(40).collect()
 }
 
+/// The policies and tests of a case as compact JSON, the text its stable id hashes.
+#[expect(
+    clippy::expect_used,
+    reason = "policies and tests serialise without fail: string keys, and raw values checked when made"
+)]
+fn stable_text(case: &Case) -> String {
+    serde_json::to_string(&case.policies).expect("policies serialise")
+        + &serde_json::to_string(&case.tests).expect("tests serialise")
+}
+
 /// FNV-1a, for stable short ids.
 fn fnv(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -281,26 +291,23 @@ fn fnv(text: &str) -> u64 {
 }
 
 /// The regression case of a violation: the evidence input on which the engine differs from the
-/// reference evaluator (the first one if none differs), with the reference's decisions as the
+/// reference evaluator (the first one if none differs; evidence the reference cannot decide
+/// cannot give expected decisions and is passed over), with the reference's decisions as the
 /// expected ones, the feature `regression`, the property's documentation page as source, and a
 /// description naming the property and the engine.
 pub fn regression_case(property: &Property, violation: &Violation, engine: &str) -> Case {
     let reference = ReferenceEvaluator::new();
-    let judged: Vec<(&Evidence, Option<Vec<Decision>>)> = violation
+    let decided: Vec<(&Evidence, Vec<Decision>)> = violation
         .evidence
         .iter()
-        .map(|e| (e, Decider::decide(&reference, &e.input).ok()))
+        .filter_map(|e| Some((e, Decider::decide(&reference, &e.input).ok()?)))
         .collect();
-    let chosen = judged
+    let chosen = decided
         .iter()
-        .find(|(e, r)| r.as_ref() != Some(&e.decisions))
-        .or(judged.first());
+        .find(|(e, r)| *r != e.decisions)
+        .or(decided.first());
     let (label, input, expected) = match chosen {
-        Some((e, r)) => (
-            e.label.as_str(),
-            e.input.clone(),
-            r.clone().unwrap_or_default(),
-        ),
+        Some((e, r)) => (e.label.as_str(), e.input.clone(), r.clone()),
         None => (
             "none",
             Input::new(Default::default(), Vec::new(), 0),
@@ -308,8 +315,7 @@ pub fn regression_case(property: &Property, violation: &Violation, engine: &str)
         ),
     };
     let mut case = input.to_case("", &expected);
-    let body = serde_json::to_string(&case.policies).unwrap_or_default()
-        + &serde_json::to_string(&case.tests).unwrap_or_default();
+    let body = stable_text(&case);
     let stem = format!(
         "{}-{}-{:08x}",
         property.name,

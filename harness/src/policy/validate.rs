@@ -448,6 +448,7 @@ impl Errors {
 
 /// Splits an ARN pattern at its colons; a `${…}` policy variable is kept whole even when it
 /// contains a colon (`${aws:username}`).
+// `start` and `index` come from `char_indices`: char boundaries within the text.
 fn arn_fields(pattern: &str) -> Vec<&str> {
     let mut fields = Vec::with_capacity(6);
     let mut start = 0;
@@ -458,14 +459,14 @@ fn arn_fields(pattern: &str) -> Vec<&str> {
             '{' if previous == '$' => in_variable = true,
             '}' if in_variable => in_variable = false,
             ':' if !in_variable => {
-                fields.push(pattern.get(start..index).unwrap_or_default());
+                fields.push(&pattern[start..index]);
                 start = index + 1;
             }
             _ => {}
         }
         previous = c;
     }
-    fields.push(pattern.get(start..).unwrap_or_default());
+    fields.push(&pattern[start..]);
     fields
 }
 

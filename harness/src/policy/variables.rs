@@ -89,9 +89,14 @@ impl<'a> Iterator for Pieces<'a> {
         let mut search = 0;
         while let Some(found) = text.get(search..).and_then(|tail| tail.find("${")) {
             let start = search + found;
-            let from_token = text.get(start..).unwrap_or_default();
+            // `start` is where `find` found `${`, a char boundary.
+            let Some((_, from_token)) = text.split_at_checked(start) else {
+                break;
+            };
             if let Some((token, length)) = read_token(from_token) {
-                let after = from_token.get(length..).unwrap_or_default();
+                let Some((_, after)) = from_token.split_at_checked(length) else {
+                    break;
+                };
                 if start == 0 {
                     self.rest = after;
                     return Some(token);

@@ -6,7 +6,8 @@
 //! and the first results are written while later files are still unread. Each file is read and
 //! parsed once ([`crate::load::load_file`]) and each case judged once. An engine that may be
 //! called in parallel ([`Evaluator::supports_parallel_calls`]) evaluates on every core, a large
-//! case in slices of [`SLICE`] tests; any other engine gets one case at a time on the calling
+//! case in slices of [`SLICE`] tests whose results are written slice by slice as they are done
+//! (so writing overlaps evaluating); any other engine gets one case at a time on the calling
 //! thread while the pool loads the files ahead of it.
 
 use std::collections::BTreeMap;
@@ -15,8 +16,6 @@ use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::mpsc;
-
-use rayon::prelude::*;
 
 use crate::case::{Case, CaseErrors};
 use crate::engine::{EngineInfo, Evaluator};
@@ -163,38 +162,63 @@ fn slices(case: Case) -> Vec<Case> {
     }
 }
 
-/// Judges one loaded case on an engine that may be called in parallel: a large case in
-/// parallel slices.
-fn judge_in_parallel(
-    engine: &dyn Evaluator,
-    info: &EngineInfo,
-    loaded: LoadedCase,
-) -> Vec<TestResult> {
-    if loaded.case.tests.len() <= SLICE {
-        return judge_case(engine, info, &loaded.file, &loaded.case);
-    }
-    let LoadedCase { file, case } = loaded;
-    slices(case)
-        .par_iter()
-        .flat_map_iter(|slice| judge_case(engine, info, &file, slice))
-        .collect()
+/// What the pool hands back for one case of a file: its results, or — for a case larger than
+/// [`SLICE`] on an engine that may be called in parallel — the case itself, whose slices the
+/// consumer then streams through the pool so that its first results are written while later
+/// slices are still being evaluated.
+enum Part {
+    Judged(Vec<TestResult>),
+    Large(Box<LoadedCase>),
 }
 
-/// The results of one source, with the known failures applied.
+/// Loads one source and judges its small cases, leaving its large ones to be sliced.
 fn judge_source(
     engine: &dyn Evaluator,
     info: &EngineInfo,
     known: &KnownFailures,
     source: &Source,
-) -> Vec<TestResult> {
-    let results = match source.load() {
+) -> Vec<Part> {
+    match source.load() {
         Ok(cases) => cases
             .into_iter()
-            .flat_map(|loaded| judge_in_parallel(engine, info, loaded))
+            .map(|loaded| {
+                if loaded.case.tests.len() > SLICE {
+                    Part::Large(Box::new(loaded))
+                } else {
+                    Part::Judged(apply(
+                        known,
+                        judge_case(engine, info, &loaded.file, &loaded.case),
+                    ))
+                }
+            })
             .collect(),
-        Err(errors) => vec![load_error_result(&info.name, &errors)],
-    };
-    apply(known, results)
+        Err(errors) => vec![Part::Judged(vec![load_error_result(&info.name, &errors)])],
+    }
+}
+
+/// Judges a large case slice by slice on the pool, handing each slice's results to `deliver`
+/// in order as soon as it and the slices before it are done.
+fn judge_large(
+    engine: &dyn Evaluator,
+    info: &EngineInfo,
+    known: &KnownFailures,
+    loaded: LoadedCase,
+    deliver: &mut dyn FnMut(Vec<TestResult>) -> io::Result<()>,
+) -> io::Result<()> {
+    let LoadedCase { file, case } = loaded;
+    in_order(
+        &slices(case),
+        |slice| apply(known, judge_case(engine, info, &file, slice)),
+        |_, results| {
+            deliver(results.unwrap_or_else(|panic| {
+                vec![file_error_result(
+                    &info.name,
+                    &file.display().to_string(),
+                    format!("running this case panicked: {panic}"),
+                )]
+            }))
+        },
+    )
 }
 
 fn apply(known: &KnownFailures, results: Vec<TestResult>) -> Vec<TestResult> {
@@ -216,6 +240,22 @@ fn panic_result(info: &EngineInfo, source: &Source, message: &str) -> Vec<TestRe
     )]
 }
 
+/// Where a run's results go: the sink, and the summary counting them.
+struct Delivery<'a> {
+    sink: &'a mut dyn Sink,
+    summary: &'a mut Summary,
+}
+
+impl Delivery<'_> {
+    fn write(&mut self, results: Vec<TestResult>) -> io::Result<()> {
+        for result in &results {
+            self.summary.add(result);
+            self.sink.result(result)?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs every case file under `paths` (files or folders, in order; each folder's files sorted)
 /// through `engine`, applies its `known` failures, and hands each result to `sink` as its file
 /// is done. An unreadable file, or a path that cannot be listed, is one error result (its
@@ -230,19 +270,31 @@ pub fn run_suite(
     let sources = sources(paths);
     sink.start(&info, sources.len())?;
     let mut summary = Summary::default();
-    let mut deliver = |results: Vec<TestResult>| -> io::Result<()> {
-        for result in &results {
-            summary.add(result);
-            sink.result(result)?;
-        }
-        sink.file_done()
+    let mut out = Delivery {
+        sink,
+        summary: &mut summary,
     };
     if engine.supports_parallel_calls() {
         in_order(
             &sources,
             |source| judge_source(engine, &info, known, source),
-            |source, results| {
-                deliver(results.unwrap_or_else(|panic| panic_result(&info, source, &panic)))
+            |source, parts| {
+                match parts {
+                    Ok(parts) => {
+                        for part in parts {
+                            match part {
+                                Part::Judged(results) => out.write(results)?,
+                                Part::Large(loaded) => {
+                                    judge_large(engine, &info, known, *loaded, &mut |r| {
+                                        out.write(r)
+                                    })?;
+                                }
+                            }
+                        }
+                    }
+                    Err(panic) => out.write(panic_result(&info, source, &panic))?,
+                }
+                out.sink.file_done()
             },
         )?;
     } else {
@@ -258,7 +310,8 @@ pub fn run_suite(
                 Err(panic) => Err(panic),
             };
             let results = results.unwrap_or_else(|panic| panic_result(&info, source, &panic));
-            deliver(apply(known, results))
+            out.write(apply(known, results))?;
+            out.sink.file_done()
         })?;
     }
     sink.finish(&summary)?;

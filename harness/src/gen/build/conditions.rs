@@ -159,8 +159,8 @@ pub(super) fn key_index(g: &mut G<'_>, w: &mut World, name: &str, ty: KeyType) -
 /// A real key name with its placeholder (`${TagKey}`, `<key>`, `tag-key`) filled in.
 pub(super) fn concrete_key(g: &mut G<'_>, name: &str) -> String {
     let tag = g.word(&TAGS);
-    if let Some(i) = name.find("${").or_else(|| name.find('<')) {
-        format!("{}{tag}", name.get(..i).unwrap_or_default())
+    if let Some((prefix, _)) = name.split_once("${").or_else(|| name.split_once('<')) {
+        format!("{prefix}{tag}")
     } else if let Some(prefix) = name.strip_suffix("tag-key") {
         format!("{prefix}{tag}")
     } else {
@@ -316,7 +316,7 @@ pub(super) fn arn_like_of(g: &mut G<'_>, h: &str) -> String {
             format!("{}:{tail}", head.join(":"))
         }
         3 => match tail.rfind(['/', ':']) {
-            Some(i) => format!("{}:{}*", head.join(":"), tail.get(..=i).unwrap_or_default()),
+            Some(i) => format!("{}:{}*", head.join(":"), tail.split_at(i + 1).0),
             None => format!("{}:*", head.join(":")),
         },
         _ => h.to_owned(),
@@ -514,13 +514,12 @@ pub(super) fn condition_block(
     }
     let entries = keys
         .into_iter()
-        .map(|k| ConditionEntry {
-            key: w
-                .keys
-                .get(k)
-                .map(|key| key.name.clone())
-                .unwrap_or_default(),
-            values: entry_values(g, w, op, k, variables),
+        .filter_map(|k| {
+            let key = w.keys.get(k)?.name.clone();
+            Some(ConditionEntry {
+                key,
+                values: entry_values(g, w, op, k, variables),
+            })
         })
         .collect();
     Some(Condition {

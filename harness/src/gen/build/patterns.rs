@@ -76,7 +76,7 @@ pub(super) fn resource_pattern(
         2 => {
             // The last segment (after the last `/` or `:`) becomes `*`.
             match tail.rfind(['/', ':']) {
-                Some(i) => join(&head, &format!("{}*", tail.get(..=i).unwrap_or_default())),
+                Some(i) => join(&head, &format!("{}*", tail.split_at(i + 1).0)),
                 None => {
                     let keep = g.below(tail.chars().count());
                     join(&head, &format!("{}*", char_prefix(tail, keep)))
@@ -86,7 +86,7 @@ pub(super) fn resource_pattern(
         3 => {
             // Everything after the first segment: `bucket/*` (a `*` that spans `/`).
             match tail.find(['/', ':']) {
-                Some(i) => join(&head, &format!("{}*", tail.get(..=i).unwrap_or_default())),
+                Some(i) => join(&head, &format!("{}*", tail.split_at(i + 1).0)),
                 None => join(&head, "*"),
             }
         }
@@ -114,10 +114,13 @@ pub(super) fn resource_pattern(
             // A segment of the resource part becomes a variable whose value the requests carry.
             let segments: Vec<&str> = tail.split('/').collect();
             let i = g.below(segments.len());
-            let segment = segments.get(i).copied().unwrap_or_default();
+            let segment = segments.get(i).copied().filter(|s| !s.is_empty());
             let tag = g.word(&TAGS);
             let key = format!("aws:PrincipalTag/{tag}");
-            if segment.is_empty() || !register_exact(w, &key, KeyType::Str, segment) {
+            let Some(segment) = segment else {
+                return concrete.to_owned();
+            };
+            if !register_exact(w, &key, KeyType::Str, segment) {
                 return concrete.to_owned();
             }
             let var = if g.chance(25) {

@@ -4,10 +4,9 @@ use super::*;
 
 pub(super) fn principal_clause(g: &mut G<'_>, w: &World, effect: Effect) -> PrincipalClause {
     let aws = |v: Vec<String>| {
-        let values = if v.len() == 1 {
-            OneOrMany::One(v.into_iter().next().unwrap_or_default())
-        } else {
-            OneOrMany::Many(v)
+        let values = match <[String; 1]>::try_from(v) {
+            Ok([one]) => OneOrMany::One(one),
+            Err(many) => OneOrMany::Many(many),
         };
         Principal::Map(vec![(PrincipalType::Aws, values)])
     };

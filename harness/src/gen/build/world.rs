@@ -129,17 +129,16 @@ pub(super) fn placeholder(g: &mut G<'_>, name: &str, w: &World) -> String {
 pub(super) fn fill(g: &mut G<'_>, w: &World, template: &str) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(start) = rest.find("${") {
-        out.push_str(rest.get(..start).unwrap_or_default());
-        let after = rest.get(start + 2..).unwrap_or_default();
-        match after.find('}') {
-            Some(end) => {
-                let name = after.get(..end).unwrap_or_default();
+    while let Some((before, after)) = rest.split_once("${") {
+        out.push_str(before);
+        match after.split_once('}') {
+            Some((name, tail)) => {
                 out.push_str(&placeholder(g, name, w));
-                rest = after.get(end + 1..).unwrap_or_default();
+                rest = tail;
             }
             None => {
-                out.push_str(rest.get(start..).unwrap_or_default());
+                out.push_str("${");
+                out.push_str(after);
                 rest = "";
             }
         }
