@@ -29,7 +29,7 @@ pub fn documentation(root_cause: &str) -> Documentation {
             "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html",
         ),
         "resource" => (
-            "semantics §3.2.1–§3.2.7",
+            "semantics §3.2",
             "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html",
         ),
         "string_like" => (
