@@ -1,6 +1,13 @@
 //! `iam-harness parsers` against planted-bug parsers (harness/tests/planted_parser.py): each bug
 //! is caught with a minimal counterexample, a correct parser passes, and faults (garbage, wrong
 //! seq, hang, crash) cost their input only.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failure should stop the test"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
