@@ -22,6 +22,7 @@
 //!   failures applied); [`lint`]: case checks; [`diff`]: differential runs across engines.
 //! - [`report`]: the renderings of results; [`fuzzing`]: the checks behind the fuzz targets in
 //!   `fuzz/`, replayed by `cargo test`.
+//! - [`parsers`]: fuzzing other people's ARN and wildcard parsers through the parser protocol.
 //! - [`cli`]: the `iam-harness` command line: argument parsing and printing only.
 #![deny(missing_docs)]
 
@@ -38,6 +39,7 @@ pub mod glob;
 pub mod invariants;
 pub mod lint;
 pub mod load;
+pub mod parsers;
 pub mod policy;
 pub mod report;
 pub mod request;

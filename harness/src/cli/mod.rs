@@ -9,6 +9,7 @@
 mod diff;
 mod eval;
 mod lint;
+mod parsers;
 mod props;
 mod report;
 mod run;
@@ -52,6 +53,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Check the metamorphic properties on generated inputs; shrink and record failures.
     Props(Box<props::PropsArgs>),
+    /// Fuzz an ARN and wildcard parser (schema/parser-protocol/) against the documented rules.
+    Parsers(Box<parsers::ParsersArgs>),
 }
 
 /// Parses the command line and runs the command.
@@ -66,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::test(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Props(args) => props::props(&args),
+        Command::Parsers(args) => parsers::parsers(&args),
     };
     ExitCode::from(code)
 }

@@ -38,7 +38,7 @@ enum Event {
 }
 
 /// What [`EngineProcess::drain_idle`] found.
-pub(super) struct IdleOutput {
+pub(crate) struct IdleOutput {
     /// Non-blank lines the program wrote while no request was in flight (now dropped).
     pub lines: u64,
     /// True when the program has died meanwhile.
@@ -47,7 +47,7 @@ pub(super) struct IdleOutput {
 
 /// One running engine program with its I/O threads. Dropping it kills the program's process
 /// group; [`EngineProcess::stop`] first asks it to exit.
-pub(super) struct EngineProcess {
+pub(crate) struct EngineProcess {
     child: Child,
     /// Lines to write to the program's stdin; `None` once closed.
     requests: Option<Sender<Vec<u8>>>,
@@ -130,7 +130,7 @@ fn kill_process_group(_child: &Child) {}
 
 impl EngineProcess {
     /// Starts `command` (program and arguments, no shell) with piped standard streams.
-    pub(super) fn spawn(command: &[String]) -> Result<EngineProcess, ProcessError> {
+    pub(crate) fn spawn(command: &[String]) -> Result<EngineProcess, ProcessError> {
         let Some((program, args)) = command.split_first() else {
             return Err(ProcessError::new(ProcessErrorKind::EmptyCommand));
         };
@@ -180,7 +180,7 @@ impl EngineProcess {
     }
 
     /// Queues one line for the program's stdin.
-    pub(super) fn send(&mut self, bytes: Vec<u8>) -> Result<(), ProcessErrorKind> {
+    pub(crate) fn send(&mut self, bytes: Vec<u8>) -> Result<(), ProcessErrorKind> {
         let closed = || ProcessErrorKind::Write {
             message: "the engine's input is closed".into(),
         };
@@ -191,7 +191,7 @@ impl EngineProcess {
     /// The next non-blank stdout line, waiting until `deadline` (`timeout` is what the error
     /// says). When the program exits meanwhile, its process group is killed so that its output
     /// closes, and lines it wrote before are still delivered.
-    pub(super) fn next_line(
+    pub(crate) fn next_line(
         &mut self,
         deadline: Instant,
         timeout: Duration,
@@ -244,7 +244,7 @@ impl EngineProcess {
 
     /// Drops the output waiting from before a request, and tells whether the program has died
     /// meanwhile (exited, closed its output, or a write failed).
-    pub(super) fn drain_idle(&mut self) -> IdleOutput {
+    pub(crate) fn drain_idle(&mut self) -> IdleOutput {
         let mut lines = 0;
         loop {
             match self.events.try_recv() {
@@ -270,7 +270,7 @@ impl EngineProcess {
     }
 
     /// The program's exit status after it closed its output, waiting briefly for it.
-    pub(super) fn exit_status(&mut self) -> String {
+    pub(crate) fn exit_status(&mut self) -> String {
         let until = Instant::now() + EXIT_GRACE;
         loop {
             match self.child.try_wait() {
@@ -294,7 +294,7 @@ impl EngineProcess {
     }
 
     /// Closes the program's input, kills its process group and reaps it.
-    pub(super) fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         self.requests = None;
         self.kill_group();
         if !self.reaped {
@@ -321,7 +321,7 @@ impl EngineProcess {
     }
 
     /// Kills the program when `kind` requires it, and makes the error with the stderr tail.
-    pub(super) fn fail(&mut self, kind: ProcessErrorKind) -> ProcessError {
+    pub(crate) fn fail(&mut self, kind: ProcessErrorKind) -> ProcessError {
         let restart = kind.needs_restart();
         if restart {
             self.kill();
@@ -334,7 +334,7 @@ impl EngineProcess {
 
     /// Sends `farewell` (the protocol's `stop`), closes stdin, gives the program a moment to
     /// exit, then kills whatever is left of its process group.
-    pub(super) fn stop(&mut self, farewell: Vec<u8>) {
+    pub(crate) fn stop(&mut self, farewell: Vec<u8>) {
         if !self.reaped {
             let _ = self.send(farewell);
             self.requests = None;

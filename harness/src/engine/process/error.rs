@@ -96,7 +96,7 @@ pub enum ProcessErrorKind {
 
 impl ProcessErrorKind {
     /// True when the fault leaves the line stream unusable, so the program must be restarted.
-    pub(super) fn needs_restart(&self) -> bool {
+    pub(crate) fn needs_restart(&self) -> bool {
         !matches!(
             self,
             ProcessErrorKind::WrongCount { .. } | ProcessErrorKind::BadAnswer { .. }
@@ -115,7 +115,7 @@ pub struct ProcessError {
 }
 
 impl ProcessError {
-    pub(super) fn new(kind: ProcessErrorKind) -> Self {
+    pub(crate) fn new(kind: ProcessErrorKind) -> Self {
         ProcessError {
             kind,
             stderr_tail: String::new(),

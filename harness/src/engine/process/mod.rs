@@ -35,7 +35,7 @@
 //! - Dropping the engine sends `stop`, closes its stdin, waits briefly, then kills what is left
 //!   of the group.
 
-mod child;
+pub(crate) mod child;
 mod client;
 mod error;
 

@@ -1,0 +1,152 @@
+//! `iam-harness parsers`: fuzzes an ARN and wildcard parser speaking the parser protocol against
+//! the documented rules (see [`crate::parsers`]).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::engine::process::{split_command_line, ProcessOptions};
+use crate::engine::CMD_PREFIX;
+use crate::parsers::client::ProcessParser;
+use crate::parsers::generate::{generated, load_corpus, reference_corpus};
+use crate::parsers::known::KnownDifferences;
+use crate::parsers::render::{file_stem, html_page, json_lines, markdown, text};
+use crate::parsers::run::run_parser;
+
+/// Arguments of `iam-harness parsers`.
+#[derive(Debug, Args)]
+pub struct ParsersArgs {
+    /// The parser: `cmd:PROGRAM ARGS…` (a program speaking schema/parser-protocol/).
+    #[arg(long, required_unless_present = "write_corpus")]
+    engine: Option<String>,
+    /// How many generated inputs to run after the corpus.
+    #[arg(long, default_value_t = 2000)]
+    cases: usize,
+    /// The seed of the generated inputs.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The parser corpus folder.
+    #[arg(long, default_value = "corpus-parsers")]
+    corpus: PathBuf,
+    /// The adapter's known-differences file (default: `known-differences.json` beside the
+    /// program, when there is one).
+    #[arg(long)]
+    known: Option<PathBuf>,
+    /// Seconds one answer may take before the input errors and the parser is restarted.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Restarts allowed after faults over the run.
+    #[arg(long, default_value_t = 20)]
+    max_restarts: u32,
+    /// Questions each shrink may ask the parser.
+    #[arg(long, default_value_t = crate::parsers::shrink::DEFAULT_BUDGET)]
+    shrink_budget: usize,
+    /// Print JSON Lines: a header, one `disagreement` per root cause, a summary.
+    #[arg(long)]
+    json: bool,
+    /// Also write `<parser>.md` and `<parser>.json` into this folder and rebuild its
+    /// `index.html` (the parsers page) from every JSON report there.
+    #[arg(long)]
+    report_dir: Option<PathBuf>,
+    /// Write the generated Service Authorization Reference corpus file into this corpus folder
+    /// (`arns/service-authorization-reference.json`) and exit.
+    #[arg(long)]
+    write_corpus: Option<PathBuf>,
+}
+
+/// Runs `iam-harness parsers`.
+pub fn parsers(args: &ParsersArgs) -> u8 {
+    match run(args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+fn run(args: &ParsersArgs) -> Result<u8, String> {
+    if let Some(root) = &args.write_corpus {
+        let path = root.join("arns/service-authorization-reference.json");
+        let text = serde_json::to_string_pretty(&reference_corpus()).map_err(|e| e.to_string())?;
+        write(&path, &format!("{text}\n"))?;
+        println!("wrote {}", path.display());
+        return Ok(EXIT_OK);
+    }
+    let spec = args.engine.as_deref().unwrap_or_default();
+    let line = spec
+        .strip_prefix(CMD_PREFIX)
+        .ok_or_else(|| format!("unknown parser `{spec}`: expected `cmd:PROGRAM ARGS…`"))?;
+    let command = split_command_line(line)?;
+    let known_path = args.known.clone().or_else(|| {
+        let beside = Path::new(command.first()?)
+            .parent()?
+            .join("known-differences.json");
+        beside.is_file().then_some(beside)
+    });
+    let known = match &known_path {
+        Some(path) => KnownDifferences::load(path).map_err(|e| e.to_string())?,
+        None => KnownDifferences::default(),
+    };
+    let corpus = load_corpus(&args.corpus).map_err(|e| e.to_string())?;
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .map_err(|e| format!("--timeout {}: {e}", args.timeout))?;
+    let options = ProcessOptions {
+        request_timeout: timeout,
+        start_timeout: timeout.max(Duration::from_secs(10)),
+        max_restarts: args.max_restarts,
+    };
+    let parser = ProcessParser::spawn(command, options).map_err(|e| e.to_string())?;
+    let inputs = generated(args.seed, args.cases);
+    let result = run_parser(&parser, &corpus, &inputs, &known, args.shrink_budget);
+    if args.json {
+        for line in json_lines(&result, args.seed) {
+            println!("{line}");
+        }
+    } else {
+        print!("{}", text(&result));
+    }
+    if let Some(dir) = &args.report_dir {
+        let stem = file_stem(&result.parser.name);
+        write(
+            &dir.join(format!("{stem}.md")),
+            &markdown(&result, args.seed, args.cases),
+        )?;
+        let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
+        write(&dir.join(format!("{stem}.json")), &format!("{json}\n"))?;
+        write(&dir.join("index.html"), &html_page(&read_reports(dir)?))?;
+    }
+    Ok(if result.summary.unknown_root_causes == 0 {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
+}
+
+/// Every `*.json` report in `dir`, sorted by file name.
+fn read_reports(dir: &Path) -> Result<Vec<serde_json::Value>, String> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            serde_json::from_str(&text).map_err(|e| format!("`{}`: {e}", path.display()))
+        })
+        .collect()
+}
