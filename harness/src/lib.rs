@@ -28,6 +28,7 @@
 pub mod arn;
 pub mod case;
 pub mod catalogue;
+pub mod compare;
 pub mod cli;
 pub mod decision;
 pub mod diff;
