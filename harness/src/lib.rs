@@ -28,8 +28,8 @@
 pub mod arn;
 pub mod case;
 pub mod catalogue;
-pub mod compare;
 pub mod cli;
+pub mod compare;
 pub mod decision;
 pub mod diff;
 pub mod engine;

@@ -6,6 +6,7 @@
 //! Exit statuses: 0 success; 1 a test failed or errored; 2 the command could not run (bad
 //! arguments, unreadable input).
 
+mod compare;
 mod diff;
 mod eval;
 mod lint;
@@ -52,6 +53,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Check the metamorphic properties on generated inputs; shrink and record failures.
     Props(Box<props::PropsArgs>),
+    /// What a new policy document grants that the old one does not, each with a witness.
+    Compare(compare::CompareArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -66,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::test(&args),
         Command::Serve(args) => serve::serve(&args),
         Command::Props(args) => props::props(&args),
+        Command::Compare(args) => compare::compare_command(&args),
     };
     ExitCode::from(code)
 }

@@ -179,7 +179,11 @@ fn cidr_edges(literal: &str) -> Vec<String> {
     if bits > 32 {
         return Vec::new();
     }
-    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+    let mask = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
     let first = u32::from(address) & mask;
     let past = first.wrapping_add(!mask).wrapping_add(1);
     vec![

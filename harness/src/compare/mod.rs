@@ -289,8 +289,7 @@ mod tests {
         .unwrap()
     }
 
-    const GET: &str =
-        r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#;
+    const GET: &str = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#;
 
     #[test]
     fn same_policy_finds_nothing() {
@@ -317,7 +316,8 @@ mod tests {
 
     #[test]
     fn removed_deny_and_widened_cidr_are_found() {
-        let deny = r#"{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/secret/*"}"#;
+        let deny =
+            r#"{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/secret/*"}"#;
         let found = compare(&p(&format!("{GET},{deny}")), &p(GET), PolicyKind::Identity);
         assert!(found
             .new_access
