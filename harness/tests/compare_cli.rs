@@ -1,4 +1,9 @@
 //! `iam-harness compare`: exit codes and the JSON witness shape.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test code: a failure should stop the test"
+)]
 
 use std::process::Command;
 
