@@ -30,6 +30,7 @@ pub mod arn;
 pub mod case;
 pub mod catalogue;
 pub mod cli;
+pub mod compare;
 pub mod decision;
 pub mod diff;
 pub mod engine;

@@ -6,6 +6,7 @@
 //! Exit statuses: 0 success; 1 a test failed or errored; 2 the command could not run (bad
 //! arguments, unreadable input).
 
+mod compare;
 mod diff;
 mod eval;
 mod lint;
@@ -55,6 +56,8 @@ enum Command {
     Props(Box<props::PropsArgs>),
     /// Fuzz an ARN and wildcard parser (schema/parser-protocol/) against the documented rules.
     Parsers(Box<parsers::ParsersArgs>),
+    /// What a new policy document grants that the old one does not, each with a witness.
+    Compare(compare::CompareArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(&args),
         Command::Props(args) => props::props(&args),
         Command::Parsers(args) => parsers::parsers(&args),
+        Command::Compare(args) => compare::compare_command(&args),
     };
     ExitCode::from(code)
 }

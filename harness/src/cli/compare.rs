@@ -1,0 +1,79 @@
+//! `iam-harness compare`: what a new policy document grants that the old one does not (see
+//! [`crate::compare`]). Exit 0 nothing new, 1 new access, 2 bad input.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::compare::compare;
+use crate::policy::{parse_as, Policy, PolicyKind};
+
+/// Arguments of `iam-harness compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The old policy document.
+    #[arg(long)]
+    old: PathBuf,
+    /// The new policy document.
+    #[arg(long)]
+    new: PathBuf,
+    /// The documents' kind: identity, resource, boundary, scp, rcp.
+    #[arg(long, default_value = "identity")]
+    kind: String,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+fn kind_of(name: &str) -> Option<PolicyKind> {
+    [
+        PolicyKind::Identity,
+        PolicyKind::Resource,
+        PolicyKind::Boundary,
+        PolicyKind::Scp,
+        PolicyKind::Rcp,
+    ]
+    .into_iter()
+    .find(|k| k.as_str() == name)
+}
+
+fn read(path: &Path, kind: PolicyKind) -> Result<Policy, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_as(&text, kind).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs `iam-harness compare`.
+pub fn compare_command(args: &CompareArgs) -> u8 {
+    let Some(kind) = kind_of(&args.kind) else {
+        eprintln!(
+            "error: --kind `{}`: expected identity, resource, boundary, scp or rcp",
+            args.kind
+        );
+        return EXIT_USAGE;
+    };
+    let (old, new) = match (read(&args.old, kind), read(&args.new, kind)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let result = compare(&old, &new, kind);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).unwrap_or_default()
+        );
+    } else {
+        for finding in &result.new_access {
+            println!("new: {}", finding.summary);
+        }
+        println!("{} new access findings", result.new_access.len());
+    }
+    if result.new_access.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    }
+}

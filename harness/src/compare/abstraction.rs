@@ -1,0 +1,231 @@
+//! The finite abstraction [`super::compare`] decides over: action classes, resource instances
+//! and context instances that the patterns and condition literals of both sides induce.
+//!
+//! - Actions: every catalogue action, grouped by the set of action patterns of either side that
+//!   match it (semantics §3.3); one representative per group, plus a fresh action per service
+//!   a pattern names and one of a fresh service, for what the catalogue does not cover.
+//! - Resources: every resource pattern's literal instance (each `*` and `?` filled with a
+//!   letter), its fresh instance (each wildcard filled with a fresh value), each variable bound
+//!   to the principal's value and to a fresh one, plus one fresh ARN.
+//! - Context: per condition key, the key missing, each literal, a fresh string, numeric
+//!   neighbours (±1), a date one second later and earlier is not modelled (see the module docs
+//!   of [`super`]), the network address of a CIDR and the address just past it.
+
+use std::collections::BTreeMap;
+
+use crate::catalogue::catalogue;
+use crate::glob;
+use crate::policy::variables::{pieces, Piece};
+use crate::policy::{OperatorFamily, Policy};
+
+/// An action class: the catalogue actions matched by exactly the same patterns.
+#[derive(Debug, Clone)]
+pub struct ActionClass {
+    /// Every action of the class (`service:Name`), catalogue spelling; fresh actions too.
+    pub actions: Vec<String>,
+}
+
+/// Every action pattern written in the policies (`Action` and `NotAction` alike).
+fn action_patterns<'a>(policies: &[&'a Policy]) -> Vec<&'a str> {
+    let mut patterns: Vec<&str> = policies
+        .iter()
+        .flat_map(|p| p.statements())
+        .flat_map(|s| s.action.patterns.iter().map(String::as_str))
+        .collect();
+    patterns.sort_unstable();
+    patterns.dedup();
+    patterns
+}
+
+/// The action classes of the policies (see the module docs).
+pub fn action_classes(policies: &[&Policy]) -> Vec<ActionClass> {
+    let patterns = action_patterns(policies);
+    let mut classes: BTreeMap<Vec<bool>, Vec<String>> = BTreeMap::new();
+    let signature = |action: &str| -> Vec<bool> {
+        patterns
+            .iter()
+            .map(|p| glob::action_matches(p, action))
+            .collect()
+    };
+    let mut add = |action: String| {
+        classes.entry(signature(&action)).or_default().push(action);
+    };
+    for (service, action) in catalogue().actions() {
+        add(format!("{}:{}", service.prefix, action.name));
+    }
+    let mut prefixes: Vec<String> = patterns
+        .iter()
+        .filter_map(|p| p.split_once(':'))
+        .map(|(prefix, _)| prefix.to_ascii_lowercase())
+        .filter(|prefix| !prefix.contains(['*', '?']))
+        .collect();
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    for prefix in prefixes {
+        add(format!("{prefix}:IamHarnessFreshAction"));
+    }
+    add("iamharnessfresh:FreshAction".to_owned());
+    classes
+        .into_values()
+        .map(|actions| ActionClass { actions })
+        .collect()
+}
+
+/// A pattern's instance: wildcards filled with `fill`, variables bound by `bind`.
+fn instance(pattern: &str, fill: &str, bind: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    for piece in pieces(pattern) {
+        match piece {
+            Piece::Text(text) => {
+                for c in text.chars() {
+                    match c {
+                        '*' | '?' => out.push_str(fill),
+                        other => out.push(other),
+                    }
+                }
+            }
+            Piece::Escape { character, .. } => out.push(character),
+            Piece::Variable { key, .. } => out.push_str(&bind(key)),
+        }
+    }
+    out
+}
+
+/// The value a variable takes when bound: the principal's user name for `aws:username`,
+/// else a value named after the key.
+pub fn bound_value(key: &str) -> String {
+    if key.eq_ignore_ascii_case("aws:username") {
+        PRINCIPAL_NAME.to_owned()
+    } else {
+        format!("bound-{}", key.replace([':', '/'], "-")).to_ascii_lowercase()
+    }
+}
+
+/// The user name of the principal the requests are made as.
+pub const PRINCIPAL_NAME: &str = "alice";
+
+/// The resource instances of the policies (see the module docs).
+pub fn resources(policies: &[&Policy]) -> Vec<String> {
+    let mut out = Vec::new();
+    for pattern in policies
+        .iter()
+        .flat_map(|p| p.statements())
+        .filter_map(|s| s.resource.as_ref())
+        .flat_map(|r| r.patterns.iter())
+    {
+        if pattern == "*" {
+            continue;
+        }
+        out.push(instance(pattern, "x", &bound_value));
+        out.push(instance(pattern, "iamharnessfresh", &|_| {
+            "iamharnessfresh".to_owned()
+        }));
+    }
+    out.push("arn:aws:iamharnessfresh:us-east-1:111122223333:fresh/fresh".to_owned());
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The instances of one condition key: `None` is the key missing.
+pub type KeyValues = Vec<Option<String>>;
+
+/// The values each condition key takes (see the module docs), keyed by the key as written first.
+pub fn context_values(policies: &[&Policy]) -> BTreeMap<String, KeyValues> {
+    let mut keys: BTreeMap<String, KeyValues> = BTreeMap::new();
+    for condition in policies
+        .iter()
+        .flat_map(|p| p.statements())
+        .flat_map(|s| s.condition.iter().flatten())
+    {
+        let family = condition.operator.base.family();
+        for entry in &condition.entries {
+            let values = keys
+                .entry(entry.key.to_ascii_lowercase())
+                .or_insert_with(|| vec![None, Some("iamharnessfresh".to_owned())]);
+            for value in entry.values.iter() {
+                let literal = instance(&value.text, "x", &bound_value);
+                values.extend(neighbours(family, &literal).into_iter().map(Some));
+                values.push(Some(literal));
+            }
+            values.sort();
+            values.dedup();
+        }
+    }
+    keys
+}
+
+/// The neighbours of a literal under its operator family: ±1 for numbers, the network address
+/// and the address just past the block for a CIDR, `true`/`false` for booleans.
+fn neighbours(family: OperatorFamily, literal: &str) -> Vec<String> {
+    match family {
+        OperatorFamily::Numeric => literal
+            .parse::<f64>()
+            .map(|n| vec![format!("{}", n - 1.0), format!("{}", n + 1.0)])
+            .unwrap_or_default(),
+        OperatorFamily::Bool => vec!["true".to_owned(), "false".to_owned()],
+        OperatorFamily::Ip => cidr_edges(literal),
+        _ => Vec::new(),
+    }
+}
+
+/// For an IPv4 CIDR `a.b.c.d/n`: its first address and the first address past it.
+fn cidr_edges(literal: &str) -> Vec<String> {
+    let (address, bits) = literal.split_once('/').unwrap_or((literal, "32"));
+    let (Ok(address), Ok(bits)) = (address.parse::<std::net::Ipv4Addr>(), bits.parse::<u32>())
+    else {
+        return Vec::new();
+    };
+    if bits > 32 {
+        return Vec::new();
+    }
+    let mask = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
+    let first = u32::from(address) & mask;
+    let past = first.wrapping_add(!mask).wrapping_add(1);
+    vec![
+        std::net::Ipv4Addr::from(first).to_string(),
+        std::net::Ipv4Addr::from(past).to_string(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(text: &str) -> Policy {
+        crate::policy::parse_as(text, crate::policy::PolicyKind::Identity).unwrap()
+    }
+
+    #[test]
+    fn classes_split_by_pattern() {
+        let p = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:GetObject"],"Resource":"*"}]}"#,
+        );
+        let classes = action_classes(&[&p]);
+        let get = classes
+            .iter()
+            .find(|c| c.actions.iter().any(|a| a == "s3:GetObjectAcl"))
+            .unwrap();
+        assert!(!get.actions.iter().any(|a| a == "s3:GetObject"));
+        assert!(get.actions.iter().any(|a| a == "s3:GetBucketPolicy"));
+    }
+
+    #[test]
+    fn cidr_edges_are_inside_and_just_outside() {
+        assert_eq!(cidr_edges("10.0.0.0/24"), ["10.0.0.0", "10.0.1.0"]);
+    }
+
+    #[test]
+    fn resources_fill_wildcards_and_variables() {
+        let p = policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}"#,
+        );
+        let r = resources(&[&p]);
+        assert!(r.contains(&"arn:aws:s3:::b/alice/x".to_owned()), "{r:?}");
+        assert!(r.contains(&"arn:aws:s3:::b/iamharnessfresh/iamharnessfresh".to_owned()));
+    }
+}
