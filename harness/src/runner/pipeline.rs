@@ -25,6 +25,7 @@ use crate::load::{case_files, load_file, LoadedCase};
 use super::judge::{file_error_result, judge_case, load_error_result, run_case};
 use super::known::KnownFailures;
 use super::result::{Summary, TestResult};
+use super::shard::Shard;
 use super::sink::Sink;
 
 /// How many tests of one case a parallel engine is given at a time: a case larger than this is
@@ -185,9 +186,10 @@ fn judge_source(
     engine: &dyn Evaluator,
     info: &EngineInfo,
     known: &KnownFailures,
+    shard: Shard,
     source: &Source,
 ) -> Vec<TestResult> {
-    let results = match source.load() {
+    let results = match load_shard(source, shard) {
         Ok(cases) => cases
             .into_iter()
             .flat_map(|loaded| judge_in_parallel(engine, info, loaded))
@@ -195,6 +197,19 @@ fn judge_source(
         Err(errors) => vec![load_error_result(&info.name, &errors)],
     };
     apply(known, results)
+}
+
+/// The cases of `source` in `shard`; a file that cannot be read belongs to the shard of its
+/// name (its one error result carries the name as its case).
+fn load_shard(source: &Source, shard: Shard) -> Result<Vec<LoadedCase>, CaseErrors> {
+    match source.load() {
+        Ok(mut cases) => {
+            cases.retain(|loaded| shard.contains(&loaded.case.id));
+            Ok(cases)
+        }
+        Err(errors) if shard.contains(&source.name()) => Err(errors),
+        Err(_) => Ok(Vec::new()),
+    }
 }
 
 fn apply(known: &KnownFailures, results: Vec<TestResult>) -> Vec<TestResult> {
@@ -226,6 +241,18 @@ pub fn run_suite(
     known: &KnownFailures,
     sink: &mut dyn Sink,
 ) -> io::Result<Summary> {
+    run_suite_sharded(engine, paths, known, Shard::ALL, sink)
+}
+
+/// [`run_suite`] on the cases of one [`Shard`] only (by case id): the shards of a run, merged
+/// with `report merge`, are the whole run.
+pub fn run_suite_sharded(
+    engine: &dyn Evaluator,
+    paths: &[PathBuf],
+    known: &KnownFailures,
+    shard: Shard,
+    sink: &mut dyn Sink,
+) -> io::Result<Summary> {
     let info = engine.info();
     let sources = sources(paths);
     sink.start(&info, sources.len())?;
@@ -240,13 +267,13 @@ pub fn run_suite(
     if engine.supports_parallel_calls() {
         in_order(
             &sources,
-            |source| judge_source(engine, &info, known, source),
+            |source| judge_source(engine, &info, known, shard, source),
             |source, results| {
                 deliver(results.unwrap_or_else(|panic| panic_result(&info, source, &panic)))
             },
         )?;
     } else {
-        in_order(&sources, Source::load, |source, loaded| {
+        in_order(&sources, |source| load_shard(source, shard), |source, loaded| {
             let results = match loaded {
                 Ok(Ok(cases)) => catching(|| {
                     cases
