@@ -157,7 +157,8 @@ pub fn test(args: &TestArgs) -> u8 {
         text: TextReport::new(io::stdout()),
     };
     let mut results: Vec<TestResult> = Vec::new();
-    let summary = match setup.run_shard(args.shard, &mut Fanout(vec![&mut progress, &mut results])) {
+    let summary = match setup.run_shard(args.shard, &mut Fanout(vec![&mut progress, &mut results]))
+    {
         Ok(summary) => summary,
         Err(_) => {
             eprintln!("error: could not write the results");

@@ -273,20 +273,24 @@ pub fn run_suite_sharded(
             },
         )?;
     } else {
-        in_order(&sources, |source| load_shard(source, shard), |source, loaded| {
-            let results = match loaded {
-                Ok(Ok(cases)) => catching(|| {
-                    cases
-                        .iter()
-                        .flat_map(|loaded| run_case(engine, &info, loaded))
-                        .collect()
-                }),
-                Ok(Err(errors)) => Ok(vec![load_error_result(&info.name, &errors)]),
-                Err(panic) => Err(panic),
-            };
-            let results = results.unwrap_or_else(|panic| panic_result(&info, source, &panic));
-            deliver(apply(known, results))
-        })?;
+        in_order(
+            &sources,
+            |source| load_shard(source, shard),
+            |source, loaded| {
+                let results = match loaded {
+                    Ok(Ok(cases)) => catching(|| {
+                        cases
+                            .iter()
+                            .flat_map(|loaded| run_case(engine, &info, loaded))
+                            .collect()
+                    }),
+                    Ok(Err(errors)) => Ok(vec![load_error_result(&info.name, &errors)]),
+                    Err(panic) => Err(panic),
+                };
+                let results = results.unwrap_or_else(|panic| panic_result(&info, source, &panic));
+                deliver(apply(known, results))
+            },
+        )?;
     }
     sink.finish(&summary)?;
     Ok(summary)
