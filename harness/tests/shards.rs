@@ -1,5 +1,10 @@
 //! A run split into 4 shards (`run --shard I/4 --json`) and joined with `report merge` equals the
 //! unsplit run joined the same way, result for result; and each shard runs only its part.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test: a failure is the test failing"
+)]
 
 use std::path::Path;
 use std::process::Command;
