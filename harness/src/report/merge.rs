@@ -91,7 +91,8 @@ mod tests {
     use crate::runner::Status;
 
     fn info(name: &str) -> EngineInfo {
-        serde_json::from_value(serde_json::json!({"name": name, "version": "1"})).unwrap()
+        serde_json::from_value(serde_json::json!({"name": name, "version": "1", "features": []}))
+            .unwrap()
     }
 
     fn result(file: &str, case: &str, test: &str) -> TestResult {
