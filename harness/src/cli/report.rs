@@ -26,6 +26,34 @@ pub struct ReportArgs {
 enum ReportKind {
     /// Publish the per-engine results and the compliance matrix.
     Engines(EnginesArgs),
+    /// Join the JSON Lines streams of a run's shards (`--shard I/N`) into one stream on stdout.
+    Merge(MergeArgs),
+}
+
+/// Arguments of `iam-harness report merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' JSON Lines streams.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+fn merge_report(args: &MergeArgs) -> Result<(), String> {
+    let mut streams = Vec::new();
+    for file in &args.files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        streams.push(read_stream(&text).map_err(|e| format!("{}: {e}", file.display()))?);
+    }
+    let merged = crate::report::merge::merge(streams).map_err(|e| e.to_string())?;
+    let mut out = crate::report::JsonLines::new(std::io::BufWriter::new(std::io::stdout().lock()));
+    let written = out.header(&merged.engines).and_then(|()| {
+        for r in &merged.results {
+            out.result(r)?;
+        }
+        out.summary(&crate::report::merge::summary(&merged.results))?;
+        out.flush()
+    });
+    written.map_err(|e| format!("cannot write the merged stream: {e}"))
 }
 
 /// Arguments of `iam-harness report engines`.
@@ -141,8 +169,11 @@ fn engines_report(args: &EnginesArgs) -> Result<(), String> {
 
 /// Runs `iam-harness report`.
 pub fn report(args: &ReportArgs) -> u8 {
-    let ReportKind::Engines(engines) = &args.what;
-    match engines_report(engines) {
+    let done = match &args.what {
+        ReportKind::Engines(engines) => engines_report(engines),
+        ReportKind::Merge(merge) => merge_report(merge),
+    };
+    match done {
         Ok(()) => EXIT_OK,
         Err(message) => {
             eprintln!("error: {message}");

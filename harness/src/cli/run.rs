@@ -11,7 +11,7 @@ use crate::engine::process::ProcessOptions;
 use crate::engine::{from_spec_with, EngineSpecError, Evaluator};
 use crate::report::text::TextReport;
 use crate::report::JsonLines;
-use crate::runner::{run_suite, KnownFailures, KnownFailuresError, Sink, Summary};
+use crate::runner::{run_suite_sharded, KnownFailures, KnownFailuresError, Shard, Sink, Summary};
 
 /// Arguments of `iam-harness run`.
 #[derive(Debug, Args)]
@@ -32,6 +32,9 @@ pub struct RunArgs {
     /// Print JSON Lines: a header, one line per test, a summary footer.
     #[arg(long)]
     json: bool,
+    /// Run only shard I of N (by case id); `report merge` joins the shards' `--json` streams.
+    #[arg(long, value_name = "I/N", default_value_t = Shard::ALL)]
+    shard: Shard,
 }
 
 /// The paths to run when none are given.
@@ -99,9 +102,9 @@ impl Setup {
         self.engine.info()
     }
 
-    /// Runs the suite into `sink`.
-    pub(super) fn run(&self, sink: &mut dyn Sink) -> io::Result<Summary> {
-        run_suite(self.engine.as_ref(), &self.paths, &self.known, sink)
+    /// Runs the cases of one shard of the suite into `sink`.
+    pub(super) fn run_shard(&self, shard: Shard, sink: &mut dyn Sink) -> io::Result<Summary> {
+        run_suite_sharded(self.engine.as_ref(), &self.paths, &self.known, shard, sink)
     }
 }
 
@@ -141,9 +144,12 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     let written = if args.json {
-        setup.run(&mut JsonLines::new(BufWriter::new(io::stdout().lock())))
+        setup.run_shard(
+            args.shard,
+            &mut JsonLines::new(BufWriter::new(io::stdout().lock())),
+        )
     } else {
-        setup.run(&mut TextReport::new(io::stdout().lock()))
+        setup.run_shard(args.shard, &mut TextReport::new(io::stdout().lock()))
     };
     match written {
         Ok(summary) => exit_status(&summary),

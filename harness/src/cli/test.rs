@@ -13,7 +13,7 @@ use super::EXIT_USAGE;
 use crate::engine::EngineInfo;
 use crate::report::text::TextReport;
 use crate::report::{junit, markdown, JsonLines};
-use crate::runner::{Fanout, Sink, Summary, TestResult};
+use crate::runner::{Fanout, Shard, Sink, Summary, TestResult};
 
 /// Arguments of `iam-harness test`.
 #[derive(Debug, Args)]
@@ -36,6 +36,9 @@ pub struct TestArgs {
     /// Also write the JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Run only shard I of N (by case id); `report merge` joins the shards' `results.jsonl`.
+    #[arg(long, value_name = "I/N", default_value_t = Shard::ALL)]
+    shard: Shard,
 }
 
 /// A report that cannot be written.
@@ -154,7 +157,8 @@ pub fn test(args: &TestArgs) -> u8 {
         text: TextReport::new(io::stdout()),
     };
     let mut results: Vec<TestResult> = Vec::new();
-    let summary = match setup.run(&mut Fanout(vec![&mut progress, &mut results])) {
+    let summary = match setup.run_shard(args.shard, &mut Fanout(vec![&mut progress, &mut results]))
+    {
         Ok(summary) => summary,
         Err(_) => {
             eprintln!("error: could not write the results");

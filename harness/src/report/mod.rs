@@ -5,6 +5,7 @@
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod text;
 
 mod jsonl;

@@ -24,6 +24,7 @@ use crate::load::{case_files, load_file, LoadedCase};
 use super::judge::{file_error_result, judge_case, load_error_result, run_case};
 use super::known::KnownFailures;
 use super::result::{Summary, TestResult};
+use super::shard::Shard;
 use super::sink::Sink;
 
 /// How many tests of one case a parallel engine is given at a time: a case larger than this is
@@ -176,9 +177,10 @@ fn judge_source(
     engine: &dyn Evaluator,
     info: &EngineInfo,
     known: &KnownFailures,
+    shard: Shard,
     source: &Source,
 ) -> Vec<Part> {
-    match source.load() {
+    match load_shard(source, shard) {
         Ok(cases) => cases
             .into_iter()
             .map(|loaded| {
@@ -219,6 +221,19 @@ fn judge_large(
             }))
         },
     )
+}
+
+/// The cases of `source` in `shard`; a file that cannot be read belongs to the shard of its
+/// name (its one error result carries the name as its case).
+fn load_shard(source: &Source, shard: Shard) -> Result<Vec<LoadedCase>, CaseErrors> {
+    match source.load() {
+        Ok(mut cases) => {
+            cases.retain(|loaded| shard.contains(&loaded.case.id));
+            Ok(cases)
+        }
+        Err(errors) if shard.contains(&source.name()) => Err(errors),
+        Err(_) => Ok(Vec::new()),
+    }
 }
 
 fn apply(known: &KnownFailures, results: Vec<TestResult>) -> Vec<TestResult> {
@@ -266,6 +281,18 @@ pub fn run_suite(
     known: &KnownFailures,
     sink: &mut dyn Sink,
 ) -> io::Result<Summary> {
+    run_suite_sharded(engine, paths, known, Shard::ALL, sink)
+}
+
+/// [`run_suite`] on the cases of one [`Shard`] only (by case id): the shards of a run, merged
+/// with `report merge`, are the whole run.
+pub fn run_suite_sharded(
+    engine: &dyn Evaluator,
+    paths: &[PathBuf],
+    known: &KnownFailures,
+    shard: Shard,
+    sink: &mut dyn Sink,
+) -> io::Result<Summary> {
     let info = engine.info();
     let sources = sources(paths);
     sink.start(&info, sources.len())?;
@@ -277,7 +304,7 @@ pub fn run_suite(
     if engine.supports_parallel_calls() {
         in_order(
             &sources,
-            |source| judge_source(engine, &info, known, source),
+            |source| judge_source(engine, &info, known, shard, source),
             |source, parts| {
                 match parts {
                     Ok(parts) => {
@@ -298,21 +325,25 @@ pub fn run_suite(
             },
         )?;
     } else {
-        in_order(&sources, Source::load, |source, loaded| {
-            let results = match loaded {
-                Ok(Ok(cases)) => catching(|| {
-                    cases
-                        .iter()
-                        .flat_map(|loaded| run_case(engine, &info, loaded))
-                        .collect()
-                }),
-                Ok(Err(errors)) => Ok(vec![load_error_result(&info.name, &errors)]),
-                Err(panic) => Err(panic),
-            };
-            let results = results.unwrap_or_else(|panic| panic_result(&info, source, &panic));
-            out.write(apply(known, results))?;
-            out.sink.file_done()
-        })?;
+        in_order(
+            &sources,
+            |source| load_shard(source, shard),
+            |source, loaded| {
+                let results = match loaded {
+                    Ok(Ok(cases)) => catching(|| {
+                        cases
+                            .iter()
+                            .flat_map(|loaded| run_case(engine, &info, loaded))
+                            .collect()
+                    }),
+                    Ok(Err(errors)) => Ok(vec![load_error_result(&info.name, &errors)]),
+                    Err(panic) => Err(panic),
+                };
+                let results = results.unwrap_or_else(|panic| panic_result(&info, source, &panic));
+                out.write(apply(known, results))?;
+                out.sink.file_done()
+            },
+        )?;
     }
     sink.finish(&summary)?;
     Ok(summary)
