@@ -39,6 +39,7 @@ pub mod invariants;
 pub mod lint;
 pub mod load;
 pub mod policy;
+pub mod profiles;
 pub mod report;
 pub mod request;
 pub mod runner;
