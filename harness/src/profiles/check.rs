@@ -436,11 +436,18 @@ mod tests {
                 report.missing
             );
             assert!(report.trust.is_empty(), "{file} {role}: {:?}", report.trust);
-            assert!(
-                report.excess.is_empty(),
-                "{file} {role}: {:?}",
-                report.excess
-            );
+            if name == "ec2-s3-read-only" {
+                // The scenario grants s3:Get* and s3:List*: a real widening the check reports.
+                assert!(!report.excess.is_empty());
+                let widened = |a: &String| a.starts_with("s3:Get") || a.starts_with("s3:List");
+                assert!(report.excess.iter().all(widened), "{:?}", report.excess);
+            } else {
+                assert!(
+                    report.excess.is_empty(),
+                    "{file} {role}: {:?}",
+                    report.excess
+                );
+            }
         }
     }
 
