@@ -42,6 +42,7 @@ pub mod lint;
 pub mod load;
 pub mod parsers;
 pub mod policy;
+pub mod profiles;
 pub mod report;
 pub mod request;
 pub mod runner;
