@@ -23,6 +23,9 @@
 //! - [`report`]: the renderings of results; [`fuzzing`]: the checks behind the fuzz targets in
 //!   `fuzz/`, replayed by `cargo test`.
 //! - [`parsers`]: fuzzing other people's ARN and wildcard parsers through the parser protocol.
+//! - [`compare`]: what a new policy document grants that the old one does not, each finding a
+//!   request the reference evaluator confirms; [`profiles`]: service-need profiles of service
+//!   roles, checked against a scenario's role.
 //! - [`cli`]: the `iam-harness` command line: argument parsing and printing only.
 #![deny(missing_docs)]
 

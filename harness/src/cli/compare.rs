@@ -38,9 +38,30 @@ fn kind_of(name: &str) -> Option<PolicyKind> {
     .find(|k| k.as_str() == name)
 }
 
-fn read(path: &Path, kind: PolicyKind) -> Result<Policy, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    parse_as(&text, kind).map_err(|e| format!("{}: {e}", path.display()))
+/// Why a side of the comparison could not be read.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    /// The file is not a valid policy of the kind (the message names the path inside it).
+    #[error("{file}: {source}")]
+    Policy {
+        file: String,
+        source: crate::policy::PolicyErrors,
+    },
+}
+
+fn read(path: &Path, kind: PolicyKind) -> Result<Policy, ReadError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    parse_as(&text, kind).map_err(|source| ReadError::Policy { file, source })
 }
 
 /// Runs `iam-harness compare`.
@@ -61,10 +82,13 @@ pub fn compare_command(args: &CompareArgs) -> u8 {
     };
     let result = compare(&old, &new, kind);
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&result).unwrap_or_default()
-        );
+        match serde_json::to_string_pretty(&result) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("error: cannot write the comparison as JSON: {e}");
+                return EXIT_USAGE;
+            }
+        }
     } else {
         for finding in &result.new_access {
             println!("new: {}", finding.summary);
