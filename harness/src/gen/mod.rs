@@ -4,7 +4,7 @@
 //!
 //! # One source of truth: builders over a choice source
 //!
-//! Every builder in [`build`] takes its decisions from a [`Choices`] source — "give me a number
+//! Every builder in `build` takes its decisions from a [`Choices`] source — "give me a number
 //! below `n`" — and nothing else. Three sources drive the same builders:
 //!
 //! - [`WordChoices`] reads a vector of `u32` words. The proptest strategies ([`ChoiceStrategy`])

@@ -6,7 +6,7 @@
 //! catalogue ([`crate::catalogue::catalogue`]).
 //!
 //! The data is `harness/data/profiles.json`, embedded. [`Profile::check`] checks a role of a
-//! [`Scenario`] world against a profile with the reference evaluator; see [`check`].
+//! [`Scenario`](crate::scenario::Scenario) world against a profile with the reference evaluator; see [`Profile::check`].
 
 mod check;
 
