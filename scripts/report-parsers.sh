@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates reports/parsers/: installs each adapter under adapters/parsers/ (pinned) and runs
-# `iam-harness parsers` on it, writing <parser>.md, <parser>.json and index.html (the parsers page).
+# `iam-harness parsers` on it (the Rust crates in-process), writing <parser>.md, <parser>.json and index.html (the parsers page).
 # Usage: scripts/report-parsers.sh [--cases N] [--seed S]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +24,13 @@ for dir in adapters/parsers/*/; do
   # 1: disagreements outside the known-differences list (reported); anything else is a failure.
   if [ "$status" -gt 1 ]; then echo "failed: $dir (exit $status)" >&2; exit "$status"; fi
   echo "reported $dir (exit $status)"
+done
+# The Rust crates run in-process (adapters/parsers/rust/): no install step, same report.
+cargo build --quiet -p iam-harness-rust-arn-parsers
+for parser in aws-arn scratchstack-arn; do
+  status=0
+  target/debug/iam-harness-rust-arn-parsers --parser "$parser" --cases "$cases" --seed "$seed" \
+    --report-dir reports/parsers > /dev/null || status=$?
+  if [ "$status" -gt 1 ]; then echo "failed: $parser (exit $status)" >&2; exit "$status"; fi
+  echo "reported $parser (exit $status)"
 done

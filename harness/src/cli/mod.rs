@@ -10,7 +10,7 @@ mod compare;
 mod diff;
 mod eval;
 mod lint;
-mod parsers;
+pub mod parsers;
 mod props;
 mod report;
 mod run;

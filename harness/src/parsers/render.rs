@@ -176,7 +176,7 @@ fn escape(text: &str) -> String {
 /// [`ParserRun`] as JSON): one table row per parser, one list of root causes under it.
 pub fn html_page(reports: &[Value]) -> String {
     let mut out = String::from(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>iam-harness: parsers</title></head><body>\n<h1>ARN and wildcard parsers against the documented rules</h1>\n<table border=\"1\"><tr><th>parser</th><th>version</th><th>language</th><th>agreed</th><th>disagreed</th><th>root causes</th></tr>\n",
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>iam-harness: parsers</title></head><body>\n<h1>ARN and wildcard parsers against the documented rules</h1>\n<p>Beside the <a href=\"../engines/index.html\">engines' compliance matrix</a>. Each parser's page lists its root causes with a minimal input and the documentation that decides it.</p>\n<table border=\"1\"><tr><th>parser</th><th>version</th><th>language</th><th>agreed</th><th>disagreed</th><th>root causes</th></tr>\n",
     );
     let field = |v: &Value, path: &[&str]| {
         path.iter()
