@@ -1,4 +1,4 @@
-//! Throughput of the property checks: generated inputs checked per second across all 18
+//! Throughput of the property checks: generated inputs checked per second across all 22
 //! properties against the reference evaluator (its in-memory fast path), with and without the
 //! cost of generating the inputs. `cargo bench --bench props`.
 #![expect(
@@ -23,7 +23,7 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(
         (inputs.len() * PROPERTIES.len()) as u64,
     ));
-    group.bench_function("check 512 inputs x 18 properties, all cores", |b| {
+    group.bench_function("check 512 inputs x 22 properties, all cores", |b| {
         b.iter(|| {
             inputs.par_iter().for_each(|input| {
                 for p in PROPERTIES.iter() {
@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
     let cases = 1000u64;
     group.throughput(Throughput::Elements(cases * PROPERTIES.len() as u64));
     group.bench_function(
-        "generate and check 1000 inputs x 18 properties (props runner)",
+        "generate and check 1000 inputs x 22 properties (props runner)",
         |b| {
             b.iter(|| {
                 let report = run(

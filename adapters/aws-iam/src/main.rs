@@ -18,7 +18,10 @@ use iam_harness_aws_iam::AwsIam;
 
 fn main() -> ExitCode {
     let mut args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
-    let known = if args.first().is_some_and(|a| a.as_os_str() == "--known-failures") {
+    let known = if args
+        .first()
+        .is_some_and(|a| a.as_os_str() == "--known-failures")
+    {
         let Some(file) = args.get(1).cloned() else {
             eprintln!("error: --known-failures needs a file");
             return ExitCode::from(2);

@@ -25,7 +25,7 @@ pub struct PropsArgs {
     /// The seed: the same seed gives the same inputs and the same report.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Run only this property (name or number; repeatable). Default: all 18.
+    /// Run only this property (name or number; repeatable). Default: all 22.
     #[arg(long)]
     property: Vec<String>,
     /// Print the decision mix of the generators (over `--cases` inputs) and exit.

@@ -11,7 +11,9 @@
 //!   neighbours (±1), a date one second later and earlier is not modelled (see the module docs
 //!   of [`super`]), the network address of a CIDR and the address just past it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use crate::catalogue::catalogue;
 use crate::glob;
@@ -22,7 +24,7 @@ use crate::policy::{OperatorFamily, Policy};
 #[derive(Debug, Clone)]
 pub struct ActionClass {
     /// Every action of the class (`service:Name`), catalogue spelling; fresh actions too.
-    pub actions: Vec<String>,
+    pub actions: Vec<Cow<'static, str>>,
 }
 
 /// Every action pattern written in the policies (`Action` and `NotAction` alike).
@@ -37,22 +39,72 @@ fn action_patterns<'a>(policies: &[&'a Policy]) -> Vec<&'a str> {
     patterns
 }
 
-/// The action classes of the policies (see the module docs).
+/// Every catalogue action as `service:Name`, by service prefix: built once, so a comparison
+/// only borrows them.
+fn catalogue_actions() -> &'static [(String, Vec<String>)] {
+    static NAMES: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut by_service: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (service, action) in catalogue().actions() {
+            by_service
+                .entry(&service.prefix)
+                .or_default()
+                .push(format!("{}:{}", service.prefix, action.name));
+        }
+        by_service
+            .into_iter()
+            .map(|(prefix, names)| (prefix.to_owned(), names))
+            .collect()
+    })
+}
+
+/// True when `pattern` can match an action of the service `prefix`: its own prefix is that one
+/// (case-insensitively) or holds a wildcard.
+fn may_match_service(pattern: &str, prefix: &str) -> bool {
+    match pattern.split_once(':') {
+        Some((own, _)) => own.contains(['*', '?']) || own.eq_ignore_ascii_case(prefix),
+        None => pattern.contains(['*', '?']),
+    }
+}
+
+/// The action classes of the policies (see the module docs). Only the patterns that can match
+/// a service are tried on its actions, so a comparison costs little more than the services its
+/// patterns name.
 pub fn action_classes(policies: &[&Policy]) -> Vec<ActionClass> {
     let patterns = action_patterns(policies);
-    let mut classes: BTreeMap<Vec<bool>, Vec<String>> = BTreeMap::new();
-    let signature = |action: &str| -> Vec<bool> {
-        patterns
+    let mut classes: BTreeMap<Vec<bool>, Vec<Cow<'static, str>>> = BTreeMap::new();
+    for (prefix, names) in catalogue_actions() {
+        let mask: Vec<bool> = patterns
             .iter()
-            .map(|p| glob::action_matches(p, action))
-            .collect()
-    };
-    let mut add = |action: String| {
-        classes.entry(signature(&action)).or_default().push(action);
-    };
-    for (service, action) in catalogue().actions() {
-        add(format!("{}:{}", service.prefix, action.name));
+            .map(|p| may_match_service(p, prefix))
+            .collect();
+        if !mask.contains(&true) {
+            let members = classes.entry(vec![false; patterns.len()]).or_default();
+            members.extend(names.iter().map(|n| Cow::Borrowed(n.as_str())));
+            continue;
+        }
+        for name in names {
+            let signature = patterns
+                .iter()
+                .zip(&mask)
+                .map(|(p, &may)| may && glob::action_matches(p, name))
+                .collect();
+            classes
+                .entry(signature)
+                .or_default()
+                .push(Cow::Borrowed(name.as_str()));
+        }
     }
+    let mut add = |action: String| {
+        let signature = patterns
+            .iter()
+            .map(|p| glob::action_matches(p, &action))
+            .collect();
+        classes
+            .entry(signature)
+            .or_default()
+            .push(Cow::Owned(action));
+    };
     let mut prefixes: Vec<String> = patterns
         .iter()
         .filter_map(|p| p.split_once(':'))
@@ -63,6 +115,14 @@ pub fn action_classes(policies: &[&Policy]) -> Vec<ActionClass> {
     prefixes.dedup();
     for prefix in prefixes {
         add(format!("{prefix}:IamHarnessFreshAction"));
+    }
+    // An action a policy names literally that the catalogue lacks (a newer action, or a typo
+    // that still matches itself) is a class member too.
+    for pattern in &patterns {
+        let literal = !pattern.contains(['*', '?']) && pattern.contains(':');
+        if literal && catalogue().action(pattern).is_none() {
+            add((*pattern).to_owned());
+        }
     }
     add("iamharnessfresh:FreshAction".to_owned());
     classes

@@ -43,10 +43,13 @@ use crate::engine::reference::ReferenceEvaluator;
 use crate::policy::{Policy, PolicyKind, PolicySet, Principal};
 use crate::request::Request;
 
-use abstraction::{KeyValues, PRINCIPAL_NAME};
+use abstraction::KeyValues;
 
 /// The account the compared principal lives in.
 const ACCOUNT: &str = "111122223333";
+
+/// The principal requests are made as (outside resource policies): an IAM user of [`ACCOUNT`].
+pub const PRINCIPAL: &str = "arn:aws:iam::111122223333:user/alice";
 
 /// One new access: a class of requests the new document allows and the old one does not.
 #[derive(Debug, Clone, Serialize)]
@@ -125,9 +128,8 @@ fn allow_all() -> Policy {
 /// The principals requests are made as: for resource policies every AWS principal named, an
 /// anonymous caller and a fresh account's user; else the user `alice`.
 fn principals(policies: &[&Policy], kind: PolicyKind) -> Vec<String> {
-    let user = format!("arn:aws:iam::{ACCOUNT}:user/{PRINCIPAL_NAME}");
     if kind != PolicyKind::Resource {
-        return vec![user];
+        return vec![PRINCIPAL.to_owned()];
     }
     let mut out = vec![
         "*".to_owned(),
@@ -177,8 +179,9 @@ fn contexts(keys: &BTreeMap<String, KeyValues>) -> Vec<serde_json::Map<String, s
     out
 }
 
-/// A case-file request.
-fn test_request(
+/// A case-file request as the comparison writes its witnesses (an S3 resource is placed in
+/// the caller's account, which its ARN does not name).
+pub fn request_for(
     principal: &str,
     action: &str,
     resource: &str,
@@ -228,7 +231,7 @@ pub fn compare(old: &Policy, new: &Policy, kind: PolicyKind) -> Comparison {
         for resource in &resources {
             let witness = principals.iter().find_map(|principal| {
                 contexts.iter().find_map(|context| {
-                    let written = test_request(principal, representative, resource, context);
+                    let written = request_for(principal, representative, resource, context);
                     let request = written.to_request().ok()?;
                     evaluated += 1;
                     decide(&evaluator, &old_set, &new_set, &request).then_some((written, request))
@@ -242,11 +245,11 @@ pub fn compare(old: &Policy, new: &Policy, kind: PolicyKind) -> Comparison {
                 .iter()
                 .filter(|action| {
                     let mut other = request.clone();
-                    other.action.clone_from(action);
+                    action.as_ref().clone_into(&mut other.action);
                     evaluated += 1;
                     decide(&evaluator, &old_set, &new_set, &other)
                 })
-                .cloned()
+                .map(|action| action.clone().into_owned())
                 .collect();
             let old_statements = evaluator.explain(&old_set, &request).1.decided_by;
             let new_statements = evaluator.explain(&new_set, &request).1.decided_by;

@@ -11,10 +11,12 @@
 //! default deny, deny dominance, allow monotonicity), `rewrites` (5–9 and 11: reordering,
 //! splitting, single values, action case, `Sid`s, formatting), `wildcards` (10), `caps`
 //! (12–13: boundaries, session policies, SCPs and RCPs only narrow), `conditions` (14–16:
-//! `IfExists`, set operators, negated operators), `variables` (17) and `cross_account` (18);
+//! `IfExists`, set operators, negated operators), `variables` (17), `cross_account` (18) and `compare` (19–22: what
+//! `iam-harness compare` reports, its witnesses confirmed by the engine);
 //! `relation` decides the inputs and checks the relations for all of them.
 
 mod caps;
+mod compare;
 mod conditions;
 mod cross_account;
 mod deny_and_allow;
@@ -27,6 +29,7 @@ use super::{Decider, Violation};
 use crate::gen::Input;
 
 pub use caps::{boundary_session_narrow, scp_narrow};
+pub use compare::{compare_finds_grant, compare_narrowing, compare_reflexive, compare_rewrites};
 pub use conditions::{if_exists, negated_operators, set_operators_empty};
 pub use cross_account::cross_account;
 pub use deny_and_allow::{allow_monotone, determinism, empty_set_implicit_deny, matching_deny};
@@ -85,8 +88,8 @@ const VARIABLES: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html";
 const CROSS_ACCOUNT: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html";
 
-/// Every property of DESIGN.md §5, in order.
-pub const PROPERTIES: [Property; 18] = [
+/// Every property of DESIGN.md §5, then the four of `compare`, in order.
+pub const PROPERTIES: [Property; 22] = [
     Property { number: 1, name: "determinism", summary: "the same input always gets the same decisions", source: EVALUATION_LOGIC, check: |d, i| determinism(d, i) },
     Property { number: 2, name: "empty-set-implicit-deny", summary: "an empty policy set gives implicit deny", source: DENY_ALLOW, check: |d, i| empty_set_implicit_deny(d, i) },
     Property { number: 3, name: "matching-deny", summary: "adding a matching Deny gives explicit deny", source: DENY_ALLOW, check: |d, i| matching_deny(d, i) },
@@ -105,4 +108,8 @@ pub const PROPERTIES: [Property; 18] = [
     Property { number: 16, name: "negated-operators", summary: "a negated operator is the negation of its positive twin on a present single-valued key", source: CONDITION_OPERATORS, check: |d, i| negated_operators(d, i) },
     Property { number: 17, name: "legacy-version", summary: "Version 2008-10-17 makes ${…} literal (and 2012-10-17 substitutes it)", source: VARIABLES, check: |d, i| legacy_version(d, i) },
     Property { number: 18, name: "cross-account", summary: "a cross-account request needs both sides' allow", source: CROSS_ACCOUNT, check: |d, i| cross_account(d, i) },
+    Property { number: 19, name: "compare-reflexive", summary: "compare(P, P) finds no new access", source: EVALUATION_LOGIC, check: |d, i| compare_reflexive(d, i) },
+    Property { number: 20, name: "compare-finds-grant", summary: "compare(P, P + Allow X on R) finds X on R whenever the addition grants it", source: DENY_ALLOW, check: |d, i| compare_finds_grant(d, i) },
+    Property { number: 21, name: "compare-narrowing", summary: "a Deny added, an allowed action dropped or a resource narrowed grants nothing new", source: DENY_ALLOW, check: |d, i| compare_narrowing(d, i) },
+    Property { number: 22, name: "compare-rewrites", summary: "reordered, split, case-folded, Sid-less rewrites grant nothing new either way", source: ACTION_ELEMENT, check: |d, i| compare_rewrites(d, i) },
 ];
