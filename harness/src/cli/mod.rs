@@ -11,13 +11,15 @@ mod compare;
 mod diff;
 mod eval;
 mod lint;
-mod output;
 mod parsers;
 mod props;
 mod report;
 mod run;
 mod serve;
 mod test;
+
+/// What the commands print, and what happens when they cannot: one policy for all.
+mod output;
 
 use std::process::ExitCode;
 
