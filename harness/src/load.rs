@@ -368,4 +368,37 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.first().path, "expectations[0].principal");
     }
+
+    #[test]
+    fn listing_reads_each_file_once_and_skips_only_the_roots_own_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("schema/corpus");
+        for file in [
+            "a.json",
+            "B.JSON",
+            "schema/s.json",
+            "features.json",
+            "out/r.json",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, CASE).unwrap();
+        }
+        let listed = case_files(
+            &[root.clone(), root.join("a.json"), dir.path().join("nope")],
+            &[root.join("out")],
+        );
+        let names: Vec<String> = listed
+            .iter()
+            .map(|entry| match entry {
+                Ok(path) => path.strip_prefix(&root).unwrap().display().to_string(),
+                Err(error) => error.to_string(),
+            })
+            .collect();
+        let missing = format!(
+            "{}: no such file or folder",
+            dir.path().join("nope").display()
+        );
+        assert_eq!(names, ["B.JSON", "a.json", missing.as_str()]);
+    }
 }
