@@ -13,7 +13,8 @@
 //! - [`decision`]: what an engine answers — [`Decision`] and its explanation.
 //! - [`request`]: the request an engine decides.
 //! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases;
-//!   [`load`]: reading either kind of file, each parsed once.
+//!   [`files`]: reading input files (regular files only); [`load`]: reading either kind of
+//!   case file, each parsed once.
 //! - [`engine`]: the [`engine::Evaluator`] trait, [`engine::from_spec`], the reference
 //!   evaluator (the oracle, following `docs/semantics.md`) and the process engine.
 //! - [`gen`]: proptest strategies and `Arbitrary` generators of realistic policies and requests.
@@ -37,6 +38,7 @@ pub mod compare;
 pub mod decision;
 pub mod diff;
 pub mod engine;
+pub mod files;
 pub mod fuzzing;
 pub mod gen;
 pub mod glob;

@@ -43,8 +43,8 @@ impl Registry {
     pub fn load(path: &Path) -> Result<Registry, CaseError> {
         let file = path.display().to_string();
         let err = |kind, message: String| CaseError::new(kind, &file, "features", message);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| err(CaseErrorKind::Unreadable, format!("cannot read: {e}")))?;
+        let text = crate::files::read_text(path)
+            .map_err(|e| err(CaseErrorKind::Unreadable, e.to_string()))?;
         let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|e| err(CaseErrorKind::Syntax, e.to_string()))?;
         let features = value

@@ -5,6 +5,7 @@
 //! A file is parsed once: its top-level keys say which format it is as they are read (see
 //! [`Document`]), so the text is never parsed into a generic JSON value first.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::de::value::MapAccessDeserializer;
@@ -12,6 +13,7 @@ use serde::de::{DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::case::{Case, CaseError, CaseErrorKind, CaseErrors};
+use crate::files::{file_type, kind_name, read_text, ReadError};
 use crate::scenario::Scenario;
 
 /// A case together with the file it came from.
@@ -158,29 +160,45 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
 
 /// Parses a case file's text (once) and checks it: a case, or a scenario compiled into its
 /// cases. `file` names the source in errors; every problem past a syntax or shape error is
-/// reported.
+/// reported. A scenario without expectations is an error: it would run nothing.
 pub fn parse_document(text: &str, file: &str) -> Result<Vec<Case>, CaseErrors> {
     match serde_json::from_str(text).map_err(|e| CaseError::from_json(file, &e))? {
         Document::Case(case) => {
             case.check(file)?;
             Ok(vec![case])
         }
-        Document::Scenario(scenario) => scenario.compile(file),
+        Document::Scenario(scenario) => {
+            let cases = scenario.compile(file)?;
+            if cases.is_empty() {
+                return Err(CaseError::new(
+                    CaseErrorKind::NoTests,
+                    file,
+                    "expectations",
+                    "the scenario has no expectations: nothing to run",
+                )
+                .into());
+            }
+            Ok(cases)
+        }
     }
 }
 
+/// A problem reading the file or folder `path` (the whole file: no place inside it).
+fn unreadable(path: &Path, message: impl Into<String>) -> CaseError {
+    CaseError::new(
+        CaseErrorKind::Unreadable,
+        &path.display().to_string(),
+        "",
+        message,
+    )
+}
+
 /// Loads one file: a case, or a scenario world compiled into its cases
-/// ([`crate::scenario`]).
+/// ([`crate::scenario`]). Only a regular file is read ([`crate::files`]); a byte-order mark
+/// is skipped.
 pub fn load_file(path: &Path) -> Result<Vec<LoadedCase>, CaseErrors> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CaseError::new(
-            CaseErrorKind::Unreadable,
-            &file,
-            "",
-            format!("cannot read: {e}"),
-        )
-    })?;
+    let text = read_text(path).map_err(|e| unreadable(path, e.to_string()))?;
     Ok(parse_document(&text, &file)?
         .into_iter()
         .map(|case| LoadedCase {
@@ -190,55 +208,107 @@ pub fn load_file(path: &Path) -> Result<Vec<LoadedCase>, CaseErrors> {
         .collect())
 }
 
-/// Lists the `.json` case files under `path` (a file or a folder, recursively, sorted), leaving
-/// out `schema/` folders and `features.json`.
-pub fn case_files(path: &Path) -> Result<Vec<PathBuf>, CaseError> {
-    let unreadable = |message: String| {
-        CaseError::new(
-            CaseErrorKind::Unreadable,
-            &path.display().to_string(),
-            "",
-            message,
-        )
-    };
-    if path.is_file() {
-        return Ok(vec![path.to_owned()]);
-    }
-    if !path.exists() {
-        return Err(unreadable("no such file or folder".into()));
-    }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-        let entry = entry.map_err(|e| unreadable(e.to_string()))?;
-        let p = entry.path();
-        let in_schema = p.components().any(|c| c.as_os_str() == "schema");
-        let is_json = p.extension().is_some_and(|e| e == "json");
-        let is_registry = p.file_name().is_some_and(|n| n == "features.json");
-        if entry.file_type().is_file() && is_json && !in_schema && !is_registry {
-            files.push(p.to_owned());
-        }
-    }
-    Ok(files)
+/// One entry of a listing: a case file to read, or the problem standing in its place.
+pub type Listed = Result<PathBuf, CaseError>;
+
+/// True for a name ending in `.json`, in any case (`.JSON` too).
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
-/// Loads every case under `path`, returning the cases read and the errors met (one bad file does
-/// not stop the others). This holds every case in memory: a run streams its files instead
-/// ([`crate::runner::run_suite`]); this is for checks across cases, such as [`crate::lint`].
-pub fn load_path(path: &Path) -> (Vec<LoadedCase>, Vec<CaseErrors>) {
-    match case_files(path) {
-        Err(e) => (Vec::new(), vec![e.into()]),
-        Ok(files) => {
-            let mut cases = Vec::new();
-            let mut errors = Vec::new();
-            for file in files {
-                match load_file(&file) {
-                    Ok(loaded) => cases.extend(loaded),
-                    Err(e) => errors.push(e),
+/// Lists the case files under each of `paths`, in order: a file as given; a folder's `.json`
+/// files (any case of the extension) recursively, sorted, symbolic links followed, leaving out
+/// `features.json` and the `schema/` folders of the folder's own layout (a `schema` folder
+/// above it is the user's, not one to skip). A file met twice is listed the first time only;
+/// files under one of `exclude` (such as a command's own report folder) are left out. What
+/// cannot be listed — a missing path, a dangling link, a FIFO or device named `*.json` — is
+/// an `Err` entry in its place, never skipped silently.
+pub fn case_files(paths: &[PathBuf], exclude: &[PathBuf]) -> Vec<Listed> {
+    let exclude: Vec<PathBuf> = exclude
+        .iter()
+        .filter_map(|dir| std::fs::canonicalize(dir).ok())
+        .collect();
+    let mut seen = HashSet::new();
+    let mut listed = Vec::new();
+    for path in paths {
+        for entry in list(path) {
+            if let Ok(file) = &entry {
+                let canonical = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+                if exclude.iter().any(|dir| canonical.starts_with(dir)) || !seen.insert(canonical) {
+                    continue;
                 }
             }
-            (cases, errors)
+            listed.push(entry);
         }
     }
+    listed
+}
+
+/// The entries of one path (see [`case_files`]).
+fn list(path: &Path) -> Vec<Listed> {
+    match file_type(path) {
+        Err(error) => return vec![Err(unreadable(path, error.to_string()))],
+        Ok(kind) if kind.is_file() => return vec![Ok(path.to_owned())],
+        Ok(kind) if !kind.is_dir() => {
+            let message = ReadError::NotRegular(kind_name(kind)).to_string();
+            return vec![Err(unreadable(path, message))];
+        }
+        Ok(_) => {}
+    }
+    let mut entries = Vec::new();
+    let walk = walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let place = error.path().unwrap_or(path).to_owned();
+                if error.loop_ancestor().is_some() || is_json(&place) || place == path {
+                    let reason = match file_type(&place) {
+                        Err(ReadError::Dangling) => ReadError::Dangling.to_string(),
+                        _ => error.to_string(),
+                    };
+                    entries.push(Err(unreadable(&place, reason)));
+                }
+                continue;
+            }
+        };
+        let p = entry.path();
+        let relative = p.strip_prefix(path).unwrap_or(p);
+        let in_schema = relative.components().any(|c| c.as_os_str() == "schema");
+        let is_registry = p.file_name().is_some_and(|n| n == "features.json");
+        if !is_json(p) || in_schema || is_registry || entry.file_type().is_dir() {
+            continue;
+        }
+        if entry.file_type().is_file() {
+            entries.push(Ok(p.to_owned()));
+        } else {
+            let message = ReadError::NotRegular(kind_name(entry.file_type())).to_string();
+            entries.push(Err(unreadable(p, message)));
+        }
+    }
+    entries
+}
+
+/// Loads every case under `paths` ([`case_files`]), returning the cases read and the errors
+/// met (one bad file does not stop the others). This holds every case in memory: a run streams
+/// its files instead ([`crate::runner::run_suite`]); this is for checks across cases, such as
+/// [`crate::lint`].
+pub fn load_paths(paths: &[PathBuf]) -> (Vec<LoadedCase>, Vec<CaseErrors>) {
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for entry in case_files(paths, &[]) {
+        match entry
+            .map_err(CaseErrors::from)
+            .and_then(|file| load_file(&file))
+        {
+            Ok(loaded) => cases.extend(loaded),
+            Err(e) => errors.push(e),
+        }
+    }
+    (cases, errors)
 }
 
 #[cfg(test)]
@@ -297,5 +367,38 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.first().path, "expectations[0].principal");
+    }
+
+    #[test]
+    fn listing_reads_each_file_once_and_skips_only_the_roots_own_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("schema/corpus");
+        for file in [
+            "a.json",
+            "B.JSON",
+            "schema/s.json",
+            "features.json",
+            "out/r.json",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, CASE).unwrap();
+        }
+        let listed = case_files(
+            &[root.clone(), root.join("a.json"), dir.path().join("nope")],
+            &[root.join("out")],
+        );
+        let names: Vec<String> = listed
+            .iter()
+            .map(|entry| match entry {
+                Ok(path) => path.strip_prefix(&root).unwrap().display().to_string(),
+                Err(error) => error.to_string(),
+            })
+            .collect();
+        let missing = format!(
+            "{}: no such file or folder",
+            dir.path().join("nope").display()
+        );
+        assert_eq!(names, ["B.JSON", "a.json", missing.as_str()]);
     }
 }

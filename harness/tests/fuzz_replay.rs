@@ -45,7 +45,8 @@ fn replays_seeds_and_regressions(
         "resource_match",
         "policy_parse",
         "condition_values",
-        "eval_properties"
+        "eval_properties",
+        "loaders"
     )]
     target: &str,
 ) {

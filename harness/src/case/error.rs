@@ -69,12 +69,14 @@ impl CaseError {
             }
             serde_json::error::Category::Data => CaseErrorKind::Shape,
         };
-        CaseError::new(
-            kind,
-            file,
-            format!("line {} column {}", error.line(), error.column()),
-            error.to_string(),
-        )
+        let place = format!("line {} column {}", error.line(), error.column());
+        // serde's message ends with the place, which is the error's path here: said once.
+        let message = error.to_string();
+        let message = message
+            .strip_suffix(&format!(" at {place}"))
+            .unwrap_or(&message)
+            .to_owned();
+        CaseError::new(kind, file, place, message)
     }
 }
 

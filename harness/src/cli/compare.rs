@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::output::{error, outln, Out};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::compare::compare;
+use crate::files::{read_text, ReadError};
 use crate::policy::{parse_as, Policy, PolicyKind};
 
 /// Arguments of `iam-harness compare`.
@@ -40,13 +42,10 @@ fn kind_of(name: &str) -> Option<PolicyKind> {
 
 /// Why a side of the comparison could not be read.
 #[derive(Debug, thiserror::Error)]
-enum ReadError {
+enum SideError {
     /// The file could not be read.
-    #[error("{file}: cannot read: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
+    #[error("{file}: {source}")]
+    Io { file: String, source: ReadError },
     /// The file is not a valid policy of the kind (the message names the path inside it).
     #[error("{file}: {source}")]
     Policy {
@@ -55,49 +54,50 @@ enum ReadError {
     },
 }
 
-fn read(path: &Path, kind: PolicyKind) -> Result<Policy, ReadError> {
+fn read(path: &Path, kind: PolicyKind) -> Result<Policy, SideError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+    let text = read_text(path).map_err(|source| SideError::Io {
         file: file.clone(),
         source,
     })?;
-    parse_as(&text, kind).map_err(|source| ReadError::Policy { file, source })
+    parse_as(&text, kind).map_err(|source| SideError::Policy { file, source })
 }
 
 /// Runs `iam-harness compare`.
 pub fn compare_command(args: &CompareArgs) -> u8 {
     let Some(kind) = kind_of(&args.kind) else {
-        eprintln!(
-            "error: --kind `{}`: expected identity, resource, boundary, scp or rcp",
+        error(format_args!(
+            "--kind `{}`: expected identity, resource, boundary, scp or rcp",
             args.kind
-        );
+        ));
         return EXIT_USAGE;
     };
     let (old, new) = match (read(&args.old, kind), read(&args.new, kind)) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+            error(e);
             return EXIT_USAGE;
         }
     };
     let result = compare(&old, &new, kind);
+    let mut out = Out::new();
     if args.json {
         match serde_json::to_string_pretty(&result) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => outln!(out, "{text}"),
             Err(e) => {
-                eprintln!("error: cannot write the comparison as JSON: {e}");
+                error(format_args!("cannot write the comparison as JSON: {e}"));
                 return EXIT_USAGE;
             }
         }
     } else {
         for finding in &result.new_access {
-            println!("new: {}", finding.summary);
+            outln!(out, "new: {}", finding.summary);
         }
-        println!("{} new access findings", result.new_access.len());
+        outln!(out, "{} new access findings", result.new_access.len());
     }
-    if result.new_access.is_empty() {
+    out.finish(if result.new_access.is_empty() {
         EXIT_OK
     } else {
         EXIT_FAILED
-    }
+    })
 }

@@ -1,11 +1,15 @@
 //! `iam-harness diff`: runs the corpus (and generated inputs) through several engines, groups the
 //! disagreements, shows which engines agree with the documented expectation, and writes shrunk
-//! generated disagreements as case files (see [`crate::diff`]).
+//! generated disagreements as case files (see [`crate::diff`]). A test an engine errors on is
+//! counted and fails the command (exit 1) like a disagreement; an engine that decides no test
+//! at all leaves nothing to compare (exit 2).
 
 use std::path::PathBuf;
 
 use clap::Args;
 
+use super::output::{error, outln, Out};
+use super::run::check_paths;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::diff::{corpus_disagreements, disagreement_case, generated_disagreements, group};
 use crate::engine::{from_spec, Evaluator};
@@ -41,7 +45,7 @@ pub struct DiffArgs {
 /// Runs `iam-harness diff`.
 pub fn diff(args: &DiffArgs) -> u8 {
     if args.engines.len() < 2 {
-        eprintln!("error: `diff` needs at least two `--engine`s");
+        error("`diff` needs at least two `--engine`s");
         return EXIT_USAGE;
     }
     let paths = if args.paths.is_empty() {
@@ -49,37 +53,62 @@ pub fn diff(args: &DiffArgs) -> u8 {
     } else {
         args.paths.clone()
     };
+    if let Err(problem) = check_paths(&paths) {
+        error(problem);
+        return EXIT_USAGE;
+    }
     let mut engines = Vec::new();
     for spec in &args.engines {
         match from_spec(spec) {
             Ok(engine) => engines.push(engine),
-            Err(error) => {
-                eprintln!("error: engine `{spec}`: {error}");
+            Err(problem) => {
+                error(format_args!("engine `{spec}`: {problem}"));
                 return EXIT_USAGE;
             }
         }
     }
+    let mut out = Out::new();
+    let mut errored = 0;
     let mut runs = Vec::new();
     for (spec, engine) in args.engines.iter().zip(&engines) {
         let mut results = Vec::new();
-        if let Err(error) = run_suite(
+        let summary = match run_suite(
             engine.as_ref(),
             &paths,
             &KnownFailures::default(),
             &mut results,
         ) {
-            eprintln!("error: engine `{spec}`: {error}");
-            return EXIT_USAGE;
+            Ok(summary) => summary,
+            Err(problem) => {
+                error(format_args!("engine `{spec}`: {problem}"));
+                return EXIT_USAGE;
+            }
+        };
+        if summary.passed + summary.failed == 0 {
+            error(format_args!(
+                "engine `{spec}` decided no test ({} errored, {} skipped): nothing to compare",
+                summary.errored, summary.skipped
+            ));
+            return out.finish(EXIT_USAGE);
+        }
+        if summary.errored > 0 {
+            outln!(
+                out,
+                "engine `{spec}`: {} tests errored (not compared)",
+                summary.errored
+            );
+            errored += summary.errored;
         }
         runs.push((engine.info().name, results));
     }
     let disagreements = corpus_disagreements(&runs);
-    println!(
+    outln!(
+        out,
         "corpus: {} tests where the engines disagree",
         disagreements.len()
     );
     for (title, items) in group(&disagreements) {
-        println!("\n== {title} ({} tests)", items.len());
+        outln!(out, "\n== {title} ({} tests)", items.len());
         for d in items {
             let expect = d.expect.map(|e| e.as_str()).unwrap_or("-");
             let by_engine: Vec<String> = d
@@ -87,7 +116,8 @@ pub fn diff(args: &DiffArgs) -> u8 {
                 .iter()
                 .map(|(n, x)| format!("{n}={}", x.map(|x| x.as_str()).unwrap_or("-")))
                 .collect();
-            println!(
+            outln!(
+                out,
                 "  {} › {}: documented {expect}; {}",
                 d.case,
                 d.test,
@@ -106,7 +136,8 @@ pub fn diff(args: &DiffArgs) -> u8 {
             args.limit,
         );
         generated = found.len();
-        println!(
+        outln!(
+            out,
             "\ngenerated: {} distinct disagreements in {} inputs (seed {})",
             found.len(),
             args.cases,
@@ -114,21 +145,23 @@ pub fn diff(args: &DiffArgs) -> u8 {
         );
         for (i, d) in found.iter().enumerate() {
             let case = disagreement_case(d, &format!("regressions/diff/seed{}-{i}", args.seed));
-            println!("  {}", case.description);
+            outln!(out, "  {}", case.description);
             if !args.no_write {
                 match write_regression(&args.out, &case) {
-                    Ok(path) => println!("    written to {}", path.display()),
+                    Ok(path) => outln!(out, "    written to {}", path.display()),
                     Err(e) => {
-                        eprintln!("error: cannot write to {}: {e}", args.out.display());
-                        return EXIT_USAGE;
+                        error(format_args!("cannot write to {}: {e}", args.out.display()));
+                        return out.finish(EXIT_USAGE);
                     }
                 }
             }
         }
     }
-    if disagreements.is_empty() && generated == 0 {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    }
+    out.finish(
+        if disagreements.is_empty() && generated == 0 && errored == 0 {
+            EXIT_OK
+        } else {
+            EXIT_FAILED
+        },
+    )
 }

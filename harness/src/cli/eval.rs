@@ -1,24 +1,26 @@
-//! `iam-harness eval`: decide one request against policy files and explain the decision.
+//! `iam-harness eval`: decide one request against policy files and explain the decision. A
+//! policy the engine rejects decides nothing: `invalid` is printed with the reason, and the
+//! exit status is 2.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::json;
 
+use super::output::{error, outln, Out};
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::case::{Case, Policies, PolicyText, Test, TestRequest};
+use crate::decision::Decision;
 use crate::engine::{from_spec, EngineSpecError, Outcome};
+use crate::files::{read_text, ReadError};
 use crate::report::text::write_explanation;
 
 /// Why `eval` cannot decide.
 #[derive(Debug, thiserror::Error)]
 enum EvalError {
     /// A policy file cannot be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("{}: {source}", path.display())]
+    Unreadable { path: PathBuf, source: ReadError },
     /// A policy's text cannot be passed on as a JSON string.
     #[error(transparent)]
     Quoting(#[from] serde_json::Error),
@@ -72,7 +74,8 @@ pub struct EvalArgs {
     /// The action, `service:Name`.
     #[arg(long)]
     action: String,
-    /// The resource ARN; a `.json` file given here is taken as the resource-based policy.
+    /// The resource ARN (or `*`); an existing file given here that is not an ARN is taken as
+    /// the resource-based policy.
     #[arg(long = "resource", value_name = "ARN|FILE", num_args = 1)]
     resource: Vec<String>,
     /// The resource's account, when the ARN does not carry it (S3).
@@ -91,7 +94,7 @@ pub struct EvalArgs {
 }
 
 fn read_policy(path: &Path) -> Result<PolicyText, EvalError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Unreadable {
+    let text = read_text(path).map_err(|source| EvalError::Unreadable {
         path: path.to_owned(),
         source,
     })?;
@@ -141,7 +144,9 @@ fn build_case(args: &EvalArgs) -> Result<Case, EvalError> {
     let mut resource_arn = None;
     let mut resource_policy = args.resource_policy.clone();
     for value in &args.resource {
-        if value.ends_with(".json") || (!value.starts_with("arn:") && Path::new(value).is_file()) {
+        let is_arn = value.starts_with("arn:") || value == "*";
+        if !is_arn && (Path::new(value).exists() || value.ends_with(".json")) {
+            // A missing `x.json` is a mistyped file name, reported as such when read.
             resource_policy = Some(PathBuf::from(value));
         } else {
             resource_arn = Some(value.clone());
@@ -201,31 +206,41 @@ pub fn eval(args: &EvalArgs) -> u8 {
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(message) => {
-            eprintln!("error: {message}");
+            error(message);
             return EXIT_USAGE;
         }
     };
+    let mut out = Out::new();
     match outcome {
         Outcome::Decided {
             decision,
             explanation,
         } => {
             if args.json {
-                println!(
+                outln!(
+                    out,
                     "{}",
                     json!({ "decision": decision, "explanation": explanation })
                 );
             } else {
-                println!("{decision}");
+                outln!(out, "{decision}");
                 if let Some(e) = explanation {
-                    // Nothing is left to do if stdout is gone; the status says what was decided.
-                    let _ = write_explanation(&mut std::io::stdout().lock(), &e);
+                    let mut text = Vec::new();
+                    // Writing into memory does not fail.
+                    let _ = write_explanation(&mut text, &e);
+                    out.line(String::from_utf8_lossy(text.trim_ascii_end()));
                 }
             }
-            EXIT_OK
+            let code = if decision == Decision::Invalid {
+                error("a policy is invalid: nothing was decided");
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            };
+            out.finish(code)
         }
         Outcome::Skipped(reason) | Outcome::Errored(reason) => {
-            eprintln!("error: {reason}");
+            error(reason);
             EXIT_USAGE
         }
     }

@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::output::{error, outln, Out};
+use super::run::check_paths;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::lint::{feature_counts, lint, Registry};
-use crate::load::load_path;
+use crate::load::load_paths;
 
 /// Arguments of `iam-harness lint`.
 #[derive(Debug, Args)]
@@ -24,12 +26,12 @@ pub struct LintArgs {
     min_cases_per_feature: usize,
 }
 
-/// Runs `iam-harness lint`.
+/// Runs `iam-harness lint`: exit 1 on a problem, 2 when there is nothing to check.
 pub fn lint_command(args: &LintArgs) -> u8 {
     let registry = match Registry::load(&args.features) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            error(e);
             return EXIT_USAGE;
         }
     };
@@ -38,24 +40,26 @@ pub fn lint_command(args: &LintArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let mut cases = Vec::new();
+    if let Err(problem) = check_paths(&paths) {
+        error(problem);
+        return EXIT_USAGE;
+    }
+    let mut out = Out::new();
     let mut problems = 0usize;
-    for path in &paths {
-        let (loaded, errors) = load_path(path);
-        cases.extend(loaded);
-        for problem in errors.into_iter().flatten() {
-            println!("{problem}");
-            problems += 1;
-        }
+    let (cases, errors) = load_paths(&paths);
+    for problem in errors.into_iter().flatten() {
+        outln!(out, "{problem}");
+        problems += 1;
     }
     for finding in lint(&cases, &registry, &args.root) {
-        println!("{finding}");
+        outln!(out, "{finding}");
         problems += 1;
     }
     if args.min_cases_per_feature > 0 {
         for (feature, n) in feature_counts(&cases, &registry) {
             if n < args.min_cases_per_feature && feature != "regression" {
-                println!(
+                outln!(
+                    out,
                     "feature `{feature}` has {n} cases (fewer than {})",
                     args.min_cases_per_feature
                 );
@@ -63,10 +67,14 @@ pub fn lint_command(args: &LintArgs) -> u8 {
             }
         }
     }
-    println!("{} cases checked, {problems} problems", cases.len());
-    if problems == 0 {
-        EXIT_OK
-    } else {
+    outln!(out, "{} cases checked, {problems} problems", cases.len());
+    let code = if problems > 0 {
         EXIT_FAILED
-    }
+    } else if cases.is_empty() {
+        error("nothing was checked: no case found in the given paths");
+        EXIT_USAGE
+    } else {
+        EXIT_OK
+    };
+    out.finish(code)
 }

@@ -3,8 +3,9 @@
 //! print; the work is the library's (engines from [`crate::engine::from_spec`], runs from
 //! [`crate::runner::run_suite`], renderings from [`crate::report`]).
 //!
-//! Exit statuses: 0 success; 1 a test failed or errored; 2 the command could not run (bad
-//! arguments, unreadable input).
+//! Exit statuses, the same for every command ([`EXIT_STATUSES`], printed by `--help`): 0
+//! success; 1 a test failed or errored; 2 the command could not run — including when nothing
+//! ran. What is printed, and what happens when it cannot be, is [`output`]'s policy.
 
 mod compare;
 mod diff;
@@ -17,6 +18,9 @@ mod run;
 mod serve;
 mod test;
 
+/// What the commands print, and what happens when they cannot: one policy for all.
+mod output;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -28,9 +32,20 @@ pub const EXIT_FAILED: u8 = 1;
 /// Exit status when the command could not run.
 pub const EXIT_USAGE: u8 = 2;
 
+/// The exit statuses of every command, as `--help` shows them.
+pub const EXIT_STATUSES: &str = "\
+Exit status (every command):
+  0  everything checked passed (compare: no new access; lint: no problem)
+  1  a test failed or errored (diff: a disagreement or an engine error; props: a property
+     failed; lint: a problem; compare: new access; parsers: an unexplained disagreement)
+  2  the command could not run: bad arguments; a path that is missing or not a regular file
+     or folder; an invalid policy (eval decides nothing); nothing ran (no case found, every
+     test skipped, no check made, `--cases 0`); an engine or parser that never answered;
+     standard output closed or full";
+
 /// The conformance corpus, property-testing harness and fuzzing kit for AWS IAM policy engines.
 #[derive(Debug, Parser)]
-#[command(name = "iam-harness", version, about)]
+#[command(name = "iam-harness", version, about, after_help = EXIT_STATUSES)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::output::{error, outln, Out};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::engine::process::{split_command_line, ProcessOptions};
 use crate::engine::CMD_PREFIX;
@@ -68,11 +69,12 @@ pub struct RunOptions {
 
 /// Runs `iam-harness parsers`.
 pub fn parsers(args: &ParsersArgs) -> u8 {
-    match run(args) {
-        Ok(code) => code,
+    let mut out = Out::new();
+    match run(args, &mut out) {
+        Ok(code) => out.finish(code),
         Err(message) => {
-            eprintln!("error: {message}");
-            EXIT_USAGE
+            error(message);
+            out.finish(EXIT_USAGE)
         }
     }
 }
@@ -85,12 +87,12 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
-fn run(args: &ParsersArgs) -> Result<u8, String> {
+fn run(args: &ParsersArgs, out: &mut Out) -> Result<u8, String> {
     if let Some(root) = &args.write_corpus {
         let path = root.join("arns/service-authorization-reference.json");
         let text = serde_json::to_string_pretty(&reference_corpus()).map_err(|e| e.to_string())?;
         write(&path, &format!("{text}\n"))?;
-        println!("wrote {}", path.display());
+        outln!(out, "wrote {}", path.display());
         return Ok(EXIT_OK);
     }
     let spec = args.engine.as_deref().unwrap_or_default();
@@ -155,10 +157,10 @@ fn run_and_report(
     let result = run_parser(parser, corpus, &inputs, known, args.shrink_budget);
     if args.json {
         for line in json_lines(&result, args.seed) {
-            println!("{line}");
+            outln!(out, "{line}");
         }
     } else {
-        print!("{}", text(&result));
+        out.line(text(&result).trim_end());
     }
     if let Some(dir) = &args.report_dir {
         let stem = file_stem(&result.parser.name);
@@ -170,10 +172,18 @@ fn run_and_report(
         write(&dir.join(format!("{stem}.json")), &format!("{json}\n"))?;
         write(&dir.join("index.html"), &html_page(&read_reports(dir)?))?;
     }
-    Ok(if result.summary.unknown_root_causes == 0 {
-        EXIT_OK
-    } else {
+    let summary = &result.summary;
+    Ok(if summary.unknown_root_causes > 0 {
         EXIT_FAILED
+    } else if summary.agreed + summary.disagreements == 0 {
+        error(format_args!(
+            "nothing was checked: the parser answered none of the {} inputs ({} skipped)",
+            summary.corpus_inputs + summary.generated_inputs,
+            summary.skipped
+        ));
+        EXIT_USAGE
+    } else {
+        EXIT_OK
     })
 }
 
@@ -188,7 +198,7 @@ fn read_reports(dir: &Path) -> Result<Vec<serde_json::Value>, String> {
     paths
         .iter()
         .map(|path| {
-            let text = std::fs::read_to_string(path)
+            let text = crate::files::read_text(path)
                 .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
             serde_json::from_str(&text).map_err(|e| format!("`{}`: {e}", path.display()))
         })

@@ -1,10 +1,14 @@
 //! `iam-harness props`: run the metamorphic properties (DESIGN.md §5) against an engine on
 //! generated inputs, in parallel on every core, shrinking failures to minimal regression cases.
+//! A run in which the engine decided nothing (`--cases 0`, or an engine that skips every
+//! input) checked nothing: exit 2, never "18 of 18 properties held".
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::Args;
 
+use super::output::{error, outln, Out};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::decision::Decision;
 use crate::engine::reference::ReferenceEvaluator;
@@ -58,6 +62,24 @@ impl Decider for Boxed {
     }
 }
 
+/// An engine counting the inputs it decided (skipped and errored ones not counted).
+struct Counting<'a> {
+    engine: &'a dyn Decider,
+    decided: AtomicU64,
+}
+
+impl Decider for Counting<'_> {
+    fn name(&self) -> String {
+        self.engine.name()
+    }
+
+    fn decide(&self, input: &Input) -> Result<Vec<Decision>, Halt> {
+        let decisions = self.engine.decide(input)?;
+        self.decided.fetch_add(1, Ordering::Relaxed);
+        Ok(decisions)
+    }
+}
+
 fn decider(spec: &str, via_cases: bool) -> Result<Box<dyn Decider>, EngineSpecError> {
     match spec {
         "reference" if !via_cases => Ok(Box::new(FastReference(ReferenceEvaluator::new()))),
@@ -70,16 +92,17 @@ fn decider(spec: &str, via_cases: bool) -> Result<Box<dyn Decider>, EngineSpecEr
 
 /// Runs `iam-harness props`.
 pub fn props(args: &PropsArgs) -> u8 {
+    let mut out = Out::new();
     if args.list {
         for p in PROPERTIES.iter() {
-            println!("{:>2} {:<26} {}", p.number, p.name, p.summary);
+            outln!(out, "{:>2} {:<26} {}", p.number, p.name, p.summary);
         }
-        return EXIT_OK;
+        return out.finish(EXIT_OK);
     }
     let engine = match decider(&args.engine, args.via_cases) {
         Ok(engine) => engine,
         Err(message) => {
-            eprintln!("error: {message}");
+            error(message);
             return EXIT_USAGE;
         }
     };
@@ -89,10 +112,10 @@ pub fn props(args: &PropsArgs) -> u8 {
             Some(p) => properties.push(p),
             None => {
                 let known: Vec<&str> = PROPERTIES.iter().map(|p| p.name).collect();
-                eprintln!(
-                    "error: unknown property `{name}` (known: {})",
+                error(format_args!(
+                    "unknown property `{name}` (known: {})",
                     known.join(", ")
-                );
+                ));
                 return EXIT_USAGE;
             }
         }
@@ -103,8 +126,8 @@ pub fn props(args: &PropsArgs) -> u8 {
     let settings = Settings::default();
     if args.stats {
         let mix = decision_mix(&*engine, &settings, args.seed, args.cases);
-        println!("engine `{}`, seed {}: {mix}", engine.name(), args.seed);
-        return EXIT_OK;
+        outln!(out, "engine `{}`, seed {}: {mix}", engine.name(), args.seed);
+        return out.finish(EXIT_OK);
     }
     let config = RunConfig {
         cases: args.cases,
@@ -115,7 +138,8 @@ pub fn props(args: &PropsArgs) -> u8 {
         progress: true,
         ..RunConfig::default()
     };
-    println!(
+    outln!(
+        out,
         "iam-harness props: engine `{}`, {} properties × {} cases, seed {}, {} threads",
         engine.name(),
         config.properties.len(),
@@ -123,19 +147,26 @@ pub fn props(args: &PropsArgs) -> u8 {
         config.seed,
         rayon::current_num_threads()
     );
-    let report = run(&*engine, &config);
+    let counting = Counting {
+        engine: &*engine,
+        decided: AtomicU64::new(0),
+    };
+    let report = run(&counting, &config);
     for failure in &report.failures {
         let p = failure.property;
-        println!(
+        outln!(
+            out,
             "FAIL {:>2} {}: {}",
-            p.number, p.name, failure.violation.message
+            p.number,
+            p.name,
+            failure.violation.message
         );
         for e in &failure.violation.evidence {
-            println!("  {} input: decisions {}", e.label, show(&e.decisions));
+            outln!(out, "  {} input: decisions {}", e.label, show(&e.decisions));
         }
         match (&failure.regression, &failure.write_error) {
-            (Some(path), _) => println!("  regression case written: {}", path.display()),
-            (None, Some(error)) => println!("  could not write the regression case: {error}"),
+            (Some(path), _) => outln!(out, "  regression case written: {}", path.display()),
+            (None, Some(error)) => outln!(out, "  could not write the regression case: {error}"),
             (None, None) => {}
         }
     }
@@ -145,8 +176,9 @@ pub fn props(args: &PropsArgs) -> u8 {
         config.seed,
         config.cases.min(20_000),
     );
-    println!("decision mix: {mix}");
-    println!(
+    outln!(out, "decision mix: {mix}");
+    outln!(
+        out,
         "{} of {} properties held; {} checks in {:.2} s ({:.0} cases/s)",
         config.properties.len() - report.failures.len(),
         config.properties.len(),
@@ -154,9 +186,16 @@ pub fn props(args: &PropsArgs) -> u8 {
         report.elapsed.as_secs_f64(),
         report.throughput()
     );
-    if report.failures.is_empty() {
-        EXIT_OK
-    } else {
+    let code = if !report.failures.is_empty() {
         EXIT_FAILED
-    }
+    } else if report.checked == 0 || counting.decided.load(Ordering::Relaxed) == 0 {
+        error(format_args!(
+            "nothing was checked: {} checks, and the engine decided none of the inputs",
+            report.checked
+        ));
+        EXIT_USAGE
+    } else {
+        EXIT_OK
+    };
+    out.finish(code)
 }

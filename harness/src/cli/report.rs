@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
+use super::output::{error, outln, Out};
+use super::run::check_paths;
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::engine::{from_spec, EngineInfo};
+use crate::files::read_text;
 use crate::report::html::{render, EngineResults};
 use crate::report::markdown::{self, by_feature};
 use crate::report::read_stream;
@@ -41,7 +44,7 @@ pub struct MergeArgs {
 fn merge_report(args: &MergeArgs) -> Result<(), String> {
     let mut streams = Vec::new();
     for file in &args.files {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text = read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
         streams.push(read_stream(&text).map_err(|e| format!("{}: {e}", file.display()))?);
     }
     let merged = crate::report::merge::merge(streams).map_err(|e| e.to_string())?;
@@ -85,6 +88,15 @@ fn file_name(engine: &str) -> String {
         .collect()
 }
 
+/// One engine's published results (`<engine>.json`).
+#[derive(serde::Serialize)]
+struct Published<'a> {
+    engine: &'a EngineInfo,
+    summary: Summary,
+    by_feature: serde_json::Map<String, serde_json::Value>,
+    failures: Vec<&'a TestResult>,
+}
+
 fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), String> {
     let mut summary = Summary::default();
     for r in results {
@@ -100,26 +112,32 @@ fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), 
         .iter()
         .filter(|r| !matches!(r.status, Status::Pass | Status::Skip))
         .collect();
-    let json = serde_json::json!({
-        "engine": info, "summary": summary, "by_feature": by_feature, "failures": failures,
-    });
+    let published = Published {
+        engine: info,
+        summary,
+        by_feature,
+        failures,
+    };
+    let json = serde_json::to_string_pretty(&published)
+        .map_err(|e| format!("{}: cannot write the results as JSON: {e}", info.name))?;
     let name = file_name(&info.name);
     let write = |path: PathBuf, text: String| {
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
     };
-    write(out.join(format!("{name}.json")), format!("{json:#}\n"))?;
+    write(out.join(format!("{name}.json")), format!("{json}\n"))?;
     write(
         out.join(format!("{name}.md")),
         markdown::render(&info.name, results, &summary),
     )
 }
 
-fn engines_report(args: &EnginesArgs) -> Result<(), String> {
+fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("corpus")]
     } else {
         args.paths.clone()
     };
+    check_paths(&paths).map_err(|e| e.to_string())?;
     let specs = if args.engines.is_empty() && args.from.is_empty() {
         vec!["reference".to_owned()]
     } else {
@@ -138,14 +156,19 @@ fn engines_report(args: &EnginesArgs) -> Result<(), String> {
             &mut results,
         )
         .map_err(|e| format!("engine `{spec}`: {e}"))?;
-        println!(
+        outln!(
+            out,
             "{}: {} passed, {} failed, {} skipped, {} errored",
-            info.name, summary.passed, summary.failed, summary.skipped, summary.errored
+            info.name,
+            summary.passed,
+            summary.failed,
+            summary.skipped,
+            summary.errored
         );
         runs.push((info, results));
     }
     for file in &args.from {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text = read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
         let stream = read_stream(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         let info = stream
             .engines
@@ -153,6 +176,9 @@ fn engines_report(args: &EnginesArgs) -> Result<(), String> {
             .next()
             .ok_or_else(|| format!("{}: the stream names no engine", file.display()))?;
         runs.push((info, stream.results));
+    }
+    if runs.iter().all(|(_, results)| results.is_empty()) {
+        return Err("nothing ran: no case found in the given paths".into());
     }
     for (info, results) in &runs {
         publish(&args.out, info, results)?;
@@ -163,21 +189,22 @@ fn engines_report(args: &EnginesArgs) -> Result<(), String> {
         .collect();
     let index = args.out.join("index.html");
     std::fs::write(&index, render(&engines)).map_err(|e| format!("{}: {e}", index.display()))?;
-    println!("wrote {}", index.display());
+    outln!(out, "wrote {}", index.display());
     Ok(())
 }
 
 /// Runs `iam-harness report`.
 pub fn report(args: &ReportArgs) -> u8 {
+    let mut out = Out::new();
     let done = match &args.what {
-        ReportKind::Engines(engines) => engines_report(engines),
+        ReportKind::Engines(engines) => engines_report(engines, &mut out),
         ReportKind::Merge(merge) => merge_report(merge),
     };
     match done {
-        Ok(()) => EXIT_OK,
+        Ok(()) => out.finish(EXIT_OK),
         Err(message) => {
-            eprintln!("error: {message}");
-            EXIT_USAGE
+            error(message);
+            out.finish(EXIT_USAGE)
         }
     }
 }

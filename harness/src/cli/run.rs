@@ -6,12 +6,18 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::output::{error, output_failed, warning};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::engine::process::ProcessOptions;
 use crate::engine::{from_spec_with, EngineSpecError, Evaluator};
+use crate::files::{file_type, kind_name, ReadError};
+use crate::load::case_files;
 use crate::report::text::TextReport;
 use crate::report::JsonLines;
-use crate::runner::{run_suite_sharded, KnownFailures, KnownFailuresError, Shard, Sink, Summary};
+use crate::runner::{
+    run_listed, Fanout, KnownFailure, KnownFailures, KnownFailuresError, KnownUse, Shard, Sink,
+    Summary,
+};
 
 /// Arguments of `iam-harness run`.
 #[derive(Debug, Args)]
@@ -61,27 +67,56 @@ pub(super) enum SetupError {
     /// No paths, and neither `corpus/` nor `scenarios/` here.
     #[error("no case paths given and no corpus/ or scenarios/ here")]
     NoPaths,
+    /// A given path is neither a file nor a folder that can be read.
+    #[error("{}: {reason}", path.display())]
+    Path {
+        /// The path as given.
+        path: PathBuf,
+        /// Why it cannot be read.
+        reason: ReadError,
+    },
+}
+
+/// Checks that every path given to a command is a regular file or a folder (after following
+/// links): a missing path, a FIFO or a device is an error before anything runs.
+pub(super) fn check_paths(paths: &[PathBuf]) -> Result<(), SetupError> {
+    for path in paths {
+        let failed = |reason| SetupError::Path {
+            path: path.clone(),
+            reason,
+        };
+        match file_type(path) {
+            Err(reason) => return Err(failed(reason)),
+            Ok(kind) if !kind.is_file() && !kind.is_dir() => {
+                return Err(failed(ReadError::NotRegular(kind_name(kind))))
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// What `run` and `test` prepare from their arguments before running.
 pub(super) struct Setup {
     engine: Box<dyn Evaluator>,
     paths: Vec<PathBuf>,
+    /// Folders whose files are never read as cases (`test`'s own report folder).
+    exclude: Vec<PathBuf>,
     known: KnownFailures,
 }
 
 impl Setup {
-    /// Reads `--timeout` and `--known-failures`, starts the engine, and picks the paths (the
-    /// default ones when none are given).
+    /// Reads `--timeout` and `--known-failures`, picks and checks the paths (the default ones
+    /// when none are given), and starts the engine. Files under `exclude` are not run.
     pub(super) fn new(
         engine: &str,
         timeout: Option<f64>,
         known_failures: Option<&Path>,
         paths: &[PathBuf],
+        exclude: &[PathBuf],
     ) -> Result<Setup, SetupError> {
         let options = process_options(timeout)?;
         let known = known_failures.map_or(Ok(KnownFailures::default()), KnownFailures::load)?;
-        let engine = from_spec_with(engine, options)?;
         let paths = if paths.is_empty() {
             default_paths()
         } else {
@@ -90,9 +125,12 @@ impl Setup {
         if paths.is_empty() {
             return Err(SetupError::NoPaths);
         }
+        check_paths(&paths)?;
+        let engine = from_spec_with(engine, options)?;
         Ok(Setup {
             engine,
             paths,
+            exclude: exclude.to_vec(),
             known,
         })
     }
@@ -102,9 +140,34 @@ impl Setup {
         self.engine.info()
     }
 
-    /// Runs the cases of one shard of the suite into `sink`.
-    pub(super) fn run_shard(&self, shard: Shard, sink: &mut dyn Sink) -> io::Result<Summary> {
-        run_suite_sharded(self.engine.as_ref(), &self.paths, &self.known, shard, sink)
+    /// Runs the cases of one shard of the suite into `sink`; warns of the known failures
+    /// that matched no test, and returns them with the summary.
+    pub(super) fn run_shard(
+        &self,
+        shard: Shard,
+        sink: &mut dyn Sink,
+    ) -> io::Result<(Summary, Vec<KnownFailure>)> {
+        let listed = case_files(&self.paths, &self.exclude);
+        let mut used = KnownUse::new(&self.known);
+        let summary = run_listed(
+            self.engine.as_ref(),
+            listed,
+            &self.known,
+            shard,
+            &mut Fanout(vec![sink, &mut used]),
+        )?;
+        let stale: Vec<KnownFailure> = used.unmatched(shard).into_iter().cloned().collect();
+        for known in &stale {
+            let test = known
+                .test
+                .as_deref()
+                .map_or_else(String::new, |test| format!(" › {test}"));
+            warning(format_args!(
+                "known failure `{}{test}` matches no test of this run: remove it or fix its name",
+                known.case
+            ));
+        }
+        Ok((summary, stale))
     }
 }
 
@@ -120,13 +183,24 @@ fn process_options(timeout: Option<f64>) -> Result<ProcessOptions, SetupError> {
     Ok(options)
 }
 
-/// The exit status of a finished run.
+/// The exit status of a finished run: 1 when a test failed or errored, 2 (with the reason)
+/// when no test was checked — no case found, or every test skipped.
 pub(super) fn exit_status(summary: &Summary) -> u8 {
-    if summary.ok() {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
+    if !summary.ok() {
+        return EXIT_FAILED;
     }
+    if summary.passed > 0 {
+        return EXIT_OK;
+    }
+    if summary.skipped > 0 {
+        error(format_args!(
+            "nothing was checked: all {} tests were skipped (features the engine does not claim, or skipped by it)",
+            summary.skipped
+        ));
+    } else {
+        error("nothing ran: no case found in the given paths");
+    }
+    EXIT_USAGE
 }
 
 /// Runs `iam-harness run`.
@@ -136,10 +210,11 @@ pub fn run(args: &RunArgs) -> u8 {
         args.timeout,
         args.known_failures.as_deref(),
         &args.paths,
+        &[],
     ) {
         Ok(setup) => setup,
-        Err(error) => {
-            eprintln!("error: {error}");
+        Err(problem) => {
+            error(problem);
             return EXIT_USAGE;
         }
     };
@@ -152,10 +227,7 @@ pub fn run(args: &RunArgs) -> u8 {
         setup.run_shard(args.shard, &mut TextReport::new(io::stdout().lock()))
     };
     match written {
-        Ok(summary) => exit_status(&summary),
-        Err(_) => {
-            eprintln!("error: could not write the results");
-            EXIT_USAGE
-        }
+        Ok((summary, _)) => exit_status(&summary),
+        Err(failure) => output_failed(&failure),
     }
 }

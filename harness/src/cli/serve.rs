@@ -112,7 +112,7 @@ pub fn serve(args: &ServeArgs) -> u8 {
         Ok(()) => EXIT_OK,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::output::error(e);
             EXIT_USAGE
         }
     }

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::output::{error, outln, output_failed, Out, Tolerant};
 use super::run::{exit_status, Setup};
 use super::EXIT_USAGE;
 use crate::engine::EngineInfo;
 use crate::report::text::TextReport;
 use crate::report::{junit, markdown, JsonLines};
-use crate::runner::{Fanout, Shard, Sink, Summary, TestResult};
+use crate::runner::{Fanout, KnownFailure, Shard, Sink, Summary, TestResult};
 
 /// Arguments of `iam-harness test`.
 #[derive(Debug, Args)]
@@ -68,12 +69,22 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     std::fs::write(path, bytes).map_err(failed(path))
 }
 
-fn write_reports(
-    args: &TestArgs,
-    info: &EngineInfo,
-    results: &[TestResult],
-    summary: &Summary,
-) -> Result<(), ReportError> {
+/// What a run leaves for its reports.
+struct Run<'a> {
+    info: &'a EngineInfo,
+    results: &'a [TestResult],
+    summary: &'a Summary,
+    /// Known failures that matched no test.
+    stale: &'a [KnownFailure],
+}
+
+fn write_reports(args: &TestArgs, run: &Run<'_>) -> Result<(), ReportError> {
+    let Run {
+        info,
+        results,
+        summary,
+        stale,
+    } = *run;
     let dir = &args.report;
     let mut lines = JsonLines::new(Vec::new());
     let in_memory = |source| ReportError::Write {
@@ -88,7 +99,9 @@ fn write_reports(
     }
     lines.summary(summary).map_err(in_memory)?;
     write(&dir.join("results.jsonl"), &lines.into_inner())?;
-    let summary_json = serde_json::json!({ "engine": info, "summary": summary });
+    let summary_json = serde_json::json!({
+        "engine": info, "summary": summary, "stale_known_failures": stale,
+    });
     write(
         &dir.join("summary.json"),
         format!("{summary_json:#}\n").as_bytes(),
@@ -134,17 +147,19 @@ impl Sink for Progress {
     }
 }
 
-/// Runs `iam-harness test`.
+/// Runs `iam-harness test`. The reports are written even when standard output is gone (a
+/// closed pipe, a full disk): that is said last, with exit status 2.
 pub fn test(args: &TestArgs) -> u8 {
     let setup = match Setup::new(
         &args.engine,
         args.timeout,
         args.known_failures.as_deref(),
         &args.paths,
+        std::slice::from_ref(&args.report),
     ) {
         Ok(setup) => setup,
-        Err(error) => {
-            eprintln!("error: {error}");
+        Err(problem) => {
+            error(problem);
             return EXIT_USAGE;
         }
     };
@@ -156,20 +171,30 @@ pub fn test(args: &TestArgs) -> u8 {
         bar,
         text: TextReport::new(io::stdout()),
     };
+    let mut printed = Tolerant::new(&mut progress);
     let mut results: Vec<TestResult> = Vec::new();
-    let summary = match setup.run_shard(args.shard, &mut Fanout(vec![&mut progress, &mut results]))
-    {
-        Ok(summary) => summary,
-        Err(_) => {
-            eprintln!("error: could not write the results");
-            return EXIT_USAGE;
-        }
+    let run = setup.run_shard(args.shard, &mut Fanout(vec![&mut printed, &mut results]));
+    let printing = printed.failed();
+    let (summary, stale) = match run {
+        Ok(run) => run,
+        Err(failure) => return output_failed(&failure),
     };
     let info = setup.engine_info();
-    if let Err(message) = write_reports(args, &info, &results, &summary) {
-        eprintln!("error: cannot write the reports: {message}");
+    let run = Run {
+        info: &info,
+        results: &results,
+        summary: &summary,
+        stale: &stale,
+    };
+    if let Err(message) = write_reports(args, &run) {
+        error(format_args!("cannot write the reports: {message}"));
         return EXIT_USAGE;
     }
-    println!("reports written to {}", args.report.display());
-    exit_status(&summary)
+    if let Some(failure) = printing {
+        return output_failed(&failure);
+    }
+    let mut out = Out::new();
+    outln!(out, "reports written to {}", args.report.display());
+    let code = exit_status(&summary);
+    out.finish(code)
 }

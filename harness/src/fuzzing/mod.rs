@@ -22,6 +22,7 @@
 //! | `resource_match` | bit 0: escaped pattern | pattern, resource |
 //! | `policy_parse` | none: the whole input is the text | one |
 //! | `condition_values` | none | up to three values (the whole input also seeds numbers) |
+//! | `loaders` | none: the whole input is a case or scenario file | one |
 //! | `eval_properties` | none: the bytes drive [`crate::gen`]'s `Arbitrary` generators | — |
 //!
 //! # Oracles
@@ -55,6 +56,7 @@
 //! ```
 
 mod eval;
+mod loading;
 mod matching;
 mod parsing;
 mod values;
@@ -62,6 +64,7 @@ mod values;
 use std::borrow::Cow;
 
 pub use eval::check_eval_properties;
+pub use loading::check_loaders;
 pub use matching::{
     arn_like_oracle, ascii_ci_glob_oracle, check_action_match, check_glob_match,
     check_resource_match, glob_oracle, resource_oracle,
@@ -84,7 +87,7 @@ pub struct Violation {
 pub type Check = fn(&[u8]) -> Result<(), Violation>;
 
 /// Every fuzz target by name, with its check: the fuzz crate and the replay test both use it.
-pub const TARGETS: [(&str, Check); 7] = [
+pub const TARGETS: [(&str, Check); 8] = [
     ("arn_parse", check_arn_parse),
     ("glob_match", check_glob_match),
     ("action_match", check_action_match),
@@ -92,6 +95,7 @@ pub const TARGETS: [(&str, Check); 7] = [
     ("policy_parse", check_policy_parse),
     ("condition_values", check_condition_values),
     ("eval_properties", check_eval_properties),
+    ("loaders", check_loaders),
 ];
 
 /// The check of the fuzz target `name`, or `None` for an unknown name.

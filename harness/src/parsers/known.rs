@@ -47,12 +47,12 @@ pub struct KnownDifferences {
 #[derive(Debug, thiserror::Error)]
 pub enum KnownError {
     /// It cannot be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("`{}`: {source}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// The reason.
-        source: std::io::Error,
+        source: crate::files::ReadError,
     },
     /// It is not a known-differences file.
     #[error("`{}`: {reason}", path.display())]
@@ -67,7 +67,7 @@ pub enum KnownError {
 impl KnownDifferences {
     /// Reads a file.
     pub fn load(path: &Path) -> Result<KnownDifferences, KnownError> {
-        let text = std::fs::read_to_string(path).map_err(|source| KnownError::Read {
+        let text = crate::files::read_text(path).map_err(|source| KnownError::Read {
             path: path.to_path_buf(),
             source,
         })?;

@@ -1,10 +1,14 @@
 //! The Markdown rendering of a run: the summary, a per-feature table, and every failure with its
 //! expectation, decision and explanation — what a pull-request comment or a CI summary shows.
+//! Text from the case files and the engine is shown with its control characters escaped
+//! ([`printable`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::runner::{Status, Summary, TestResult};
+
+use super::escape::printable;
 
 /// Pass / fail / skip / error counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,7 +51,7 @@ pub fn by_feature(results: &[TestResult]) -> BTreeMap<String, Counts> {
 /// Renders a run as Markdown.
 pub fn render(engine: &str, results: &[TestResult], summary: &Summary) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# iam-harness results: `{engine}`\n");
+    let _ = writeln!(out, "# iam-harness results: `{}`\n", printable(engine));
     let _ = writeln!(
         out,
         "**{} passed, {} failed, {} skipped, {} errored** ({} ambiguous differences reported apart)\n",
@@ -59,8 +63,12 @@ pub fn render(engine: &str, results: &[TestResult], summary: &Summary) -> String
     for (feature, c) in by_feature(results) {
         let _ = writeln!(
             out,
-            "| `{feature}` | {} | {} | {} | {} |",
-            c.pass, c.fail, c.skip, c.error
+            "| `{}` | {} | {} | {} | {} |",
+            printable(&feature),
+            c.pass,
+            c.fail,
+            c.skip,
+            c.error
         );
     }
     let problems: Vec<&TestResult> = results
@@ -70,22 +78,30 @@ pub fn render(engine: &str, results: &[TestResult], summary: &Summary) -> String
     if !problems.is_empty() {
         let _ = writeln!(out, "\n## Failures\n");
         for r in problems {
-            let _ = writeln!(out, "### `{}` › {}\n", r.case, r.test);
-            let _ = writeln!(out, "- file: `{}`", r.file.display());
+            let _ = writeln!(
+                out,
+                "### `{}` › {}\n",
+                printable(&r.case),
+                printable(&r.test)
+            );
+            let file = r.file.display().to_string();
+            let _ = writeln!(out, "- file: `{}`", printable(&file));
             if let Some(expect) = r.expect {
                 let got = r.got.map(|d| d.as_str()).unwrap_or("-");
                 let _ = writeln!(out, "- expected `{}`, got `{got}`", expect);
             }
             if let Some(m) = &r.message {
-                let _ = writeln!(out, "- {m}");
+                let _ = writeln!(out, "- {}", printable(m));
             }
             if let Some(e) = &r.explanation {
-                let _ = writeln!(out, "- why: {}", e.reason);
+                let _ = writeln!(out, "- why: {}", printable(&e.reason));
                 for s in &e.decided_by {
                     let _ = writeln!(
                         out,
                         "- decided by `{}` statement {} ({})",
-                        s.policy, s.statement, s.effect
+                        printable(&s.policy),
+                        s.statement,
+                        s.effect
                     );
                 }
             }

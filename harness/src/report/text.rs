@@ -1,11 +1,15 @@
 //! The text report `iam-harness run` and `test` print: every failure and error as it comes, with
-//! its expectation, decision and explanation, then the engine and the summary line.
+//! its expectation, decision and explanation, then the engine and the summary line. Text from
+//! the case files and the engine is shown with its control characters escaped
+//! ([`printable`]).
 
 use std::io::{self, Write};
 
 use crate::decision::Explanation;
 use crate::engine::EngineInfo;
 use crate::runner::{Sink, Status, Summary, TestResult};
+
+use super::escape::printable;
 
 /// Writes one failed or errored result: what and where, the expectation and the decision, the
 /// message (each of its lines indented) and the explanation.
@@ -14,15 +18,16 @@ pub fn write_problem(out: &mut dyn Write, result: &TestResult) -> io::Result<()>
         Status::Fail => "FAIL",
         _ => "ERROR",
     };
+    let file = result.file.display().to_string();
     if result.test.is_empty() {
-        writeln!(out, "{label} {}", result.file.display())?;
+        writeln!(out, "{label} {}", printable(&file))?;
     } else {
         writeln!(
             out,
             "{label} {} › {}  ({})",
-            result.case,
-            result.test,
-            result.file.display()
+            printable(&result.case),
+            printable(&result.test),
+            printable(&file)
         )?;
     }
     if let Some(expect) = result.expect {
@@ -31,7 +36,7 @@ pub fn write_problem(out: &mut dyn Write, result: &TestResult) -> io::Result<()>
     }
     if let Some(message) = &result.message {
         for line in message.lines() {
-            writeln!(out, "  {line}")?;
+            writeln!(out, "  {}", printable(line))?;
         }
     }
     if let Some(explanation) = &result.explanation {
@@ -42,28 +47,31 @@ pub fn write_problem(out: &mut dyn Write, result: &TestResult) -> io::Result<()>
 
 /// Writes an explanation: the rule that decided, the deciding statements, the notes.
 pub fn write_explanation(out: &mut dyn Write, explanation: &Explanation) -> io::Result<()> {
-    writeln!(out, "  why: {}", explanation.reason)?;
+    writeln!(out, "  why: {}", printable(&explanation.reason))?;
     match (
-        explanation.rule.as_str(),
-        explanation.documentation.as_str(),
+        printable(&explanation.rule),
+        printable(&explanation.documentation),
     ) {
-        ("", "") => {}
-        (rule, "") | ("", rule) => writeln!(out, "  rule: {rule}")?,
+        (rule, page) if rule.is_empty() && page.is_empty() => {}
+        (rule, page) if page.is_empty() => writeln!(out, "  rule: {rule}")?,
+        (rule, page) if rule.is_empty() => writeln!(out, "  rule: {page}")?,
         (rule, page) => writeln!(out, "  rule: {rule}, see {page}")?,
     }
     for statement in &explanation.decided_by {
         let sid = statement
             .sid
             .as_deref()
-            .map_or_else(String::new, |sid| format!(" ({sid})"));
+            .map_or_else(String::new, |sid| format!(" ({})", printable(sid)));
         writeln!(
             out,
             "  decided by: {} statement {}{sid} {}",
-            statement.policy, statement.statement, statement.effect
+            printable(&statement.policy),
+            statement.statement,
+            statement.effect
         )?;
     }
     for note in &explanation.notes {
-        writeln!(out, "  note: {note}")?;
+        writeln!(out, "  note: {}", printable(note))?;
     }
     Ok(())
 }
@@ -114,7 +122,12 @@ impl<W: Write> Sink for TextReport<W> {
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         if let Some(engine) = &self.engine {
-            writeln!(self.out, "engine {} {}", engine.name, engine.version)?;
+            writeln!(
+                self.out,
+                "engine {} {}",
+                printable(&engine.name),
+                printable(&engine.version)
+            )?;
         }
         write_summary(&mut self.out, summary)?;
         self.out.flush()

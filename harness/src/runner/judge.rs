@@ -55,7 +55,8 @@ fn judge(header: &CaseHeader<'_>, test: &Test, outcome: Outcome) -> TestResult {
     let mut result = TestResult {
         engine: info.name.clone(),
         case: case.id.clone(),
-        file: file.to_owned(),
+        // Lossy, so that every report can write it (a JSON string is UTF-8).
+        file: PathBuf::from(file.to_string_lossy().into_owned()),
         test: test.name.clone(),
         expect: Some(test.expect),
         got: None,

@@ -1,13 +1,18 @@
 //! Known failures of an engine: a list of `{"case", "test", "reason", "issue"}` entries
 //! (`adapters/<engine>/known-failures.json`). A listed test that fails is reported apart as a
 //! known failure (skipped, with the reason); a listed test that now *passes* is reported as a
-//! failure of the list, so that the list stays true.
+//! failure of the list, so that the list stays true; an entry that matches no test of a run
+//! ([`KnownUse`]) is stale — its case was renamed or removed — and is reported too.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::files::{read_text, ReadError};
+
 use super::result::{Status, TestResult};
+use super::shard::Shard;
+use super::sink::Sink;
 
 /// One known failure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +30,13 @@ pub struct KnownFailure {
     pub issue: Option<String>,
 }
 
+impl KnownFailure {
+    /// True when the entry is about `result`'s test.
+    fn covers(&self, result: &TestResult) -> bool {
+        self.case == result.case && self.test.as_deref().is_none_or(|t| t == result.test)
+    }
+}
+
 /// A list of known failures.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KnownFailures(pub Vec<KnownFailure>);
@@ -38,7 +50,7 @@ pub enum KnownFailuresError {
         /// The file.
         file: PathBuf,
         /// Why.
-        source: std::io::Error,
+        source: ReadError,
     },
     /// The file is not a list of known failures.
     #[error("{}: {source}", file.display())]
@@ -53,11 +65,10 @@ pub enum KnownFailuresError {
 impl KnownFailures {
     /// Reads a known-failures file.
     pub fn load(path: &Path) -> Result<KnownFailures, KnownFailuresError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| KnownFailuresError::Unreadable {
-                file: path.to_owned(),
-                source,
-            })?;
+        let text = read_text(path).map_err(|source| KnownFailuresError::Unreadable {
+            file: path.to_owned(),
+            source,
+        })?;
         serde_json::from_str(&text)
             .map(KnownFailures)
             .map_err(|source| KnownFailuresError::Malformed {
@@ -67,9 +78,7 @@ impl KnownFailures {
     }
 
     fn find(&self, result: &TestResult) -> Option<&KnownFailure> {
-        self.0
-            .iter()
-            .find(|k| k.case == result.case && k.test.as_deref().is_none_or(|t| t == result.test))
+        self.0.iter().find(|k| k.covers(result))
     }
 
     /// Applies the list to one result: a listed failure becomes a skip with the reason; a listed
@@ -97,6 +106,43 @@ impl KnownFailures {
             Status::Skip => {}
         }
         result
+    }
+}
+
+/// A sink noting which entries of a known-failures list matched a test of the run, so that the
+/// stale ones can be reported at the end ([`KnownUse::unmatched`]).
+pub struct KnownUse<'a> {
+    known: &'a KnownFailures,
+    used: Vec<bool>,
+}
+
+impl<'a> KnownUse<'a> {
+    /// Nothing matched yet.
+    pub fn new(known: &'a KnownFailures) -> KnownUse<'a> {
+        KnownUse {
+            known,
+            used: vec![false; known.0.len()],
+        }
+    }
+
+    /// The entries of cases in `shard` that matched no test of the run.
+    pub fn unmatched(&self, shard: Shard) -> Vec<&'a KnownFailure> {
+        self.known
+            .0
+            .iter()
+            .zip(&self.used)
+            .filter(|(known, used)| !**used && shard.contains(&known.case))
+            .map(|(known, _)| known)
+            .collect()
+    }
+}
+
+impl Sink for KnownUse<'_> {
+    fn result(&mut self, result: &TestResult) -> std::io::Result<()> {
+        for (known, used) in self.known.0.iter().zip(&mut self.used) {
+            *used |= known.covers(result);
+        }
+        Ok(())
     }
 }
 
@@ -145,5 +191,13 @@ mod tests {
             "other test"
         );
         assert_eq!(list.apply(result("c", Status::Fail)).status, Status::Fail);
+        let mut used = KnownUse::new(&list);
+        used.result(&result("a", Status::Pass)).unwrap();
+        let stale: Vec<&str> = used
+            .unmatched(Shard::ALL)
+            .iter()
+            .map(|k| k.case.as_str())
+            .collect();
+        assert_eq!(stale, ["b"], "`b › other` matched no test");
     }
 }

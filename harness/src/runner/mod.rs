@@ -22,8 +22,8 @@ mod shard;
 mod sink;
 
 pub use judge::{load_error_result, run_case};
-pub use known::{KnownFailure, KnownFailures, KnownFailuresError};
-pub use pipeline::{run_cases, run_suite, run_suite_sharded};
+pub use known::{KnownFailure, KnownFailures, KnownFailuresError, KnownUse};
+pub use pipeline::{run_cases, run_listed, run_suite, run_suite_sharded};
 pub use result::{Status, Summary, TestResult};
 pub use shard::{Shard, ShardError};
 pub use sink::{Discard, Fanout, Sink};

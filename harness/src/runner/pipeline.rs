@@ -19,7 +19,7 @@ use std::sync::mpsc;
 
 use crate::case::{Case, CaseErrors};
 use crate::engine::{EngineInfo, Evaluator};
-use crate::load::{case_files, load_file, LoadedCase};
+use crate::load::{case_files, load_file, Listed, LoadedCase};
 
 use super::judge::{file_error_result, judge_case, load_error_result, run_case};
 use super::known::KnownFailures;
@@ -58,13 +58,13 @@ impl Source {
     }
 }
 
-/// The case files under `paths`, in order (each path's files sorted).
-fn sources(paths: &[PathBuf]) -> Vec<Source> {
-    paths
-        .iter()
-        .flat_map(|path| match case_files(path) {
-            Ok(files) => files.into_iter().map(Source::File).collect(),
-            Err(error) => vec![Source::Unlisted(error.into())],
+/// The sources of a listing, in order ([`case_files`]).
+fn sources(listed: Vec<Listed>) -> Vec<Source> {
+    listed
+        .into_iter()
+        .map(|entry| match entry {
+            Ok(file) => Source::File(file),
+            Err(error) => Source::Unlisted(error.into()),
         })
         .collect()
 }
@@ -293,8 +293,20 @@ pub fn run_suite_sharded(
     shard: Shard,
     sink: &mut dyn Sink,
 ) -> io::Result<Summary> {
+    run_listed(engine, case_files(paths, &[]), known, shard, sink)
+}
+
+/// [`run_suite_sharded`] on files already listed ([`case_files`], which can leave folders
+/// out): each `Err` entry is one error result.
+pub fn run_listed(
+    engine: &dyn Evaluator,
+    listed: Vec<Listed>,
+    known: &KnownFailures,
+    shard: Shard,
+    sink: &mut dyn Sink,
+) -> io::Result<Summary> {
     let info = engine.info();
-    let sources = sources(paths);
+    let sources = sources(listed);
     sink.start(&info, sources.len())?;
     let mut summary = Summary::default();
     let mut out = Delivery {
