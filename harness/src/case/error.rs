@@ -22,7 +22,8 @@ pub enum CaseErrorKind {
     /// A request's context holds a value no condition key can have.
     BadContext,
     /// A scenario refers to an account, principal or resource it does not define, or uses a
-    /// principal that is not a role as a resource.
+    /// principal that is not a role as a resource; or a case's `aws_managed` names a policy slot
+    /// the case does not fill.
     BadReference,
     /// A scenario principal is not exactly one kind of caller, or lacks what its kind needs.
     BadPrincipal,
