@@ -32,6 +32,7 @@ mod request;
 
 pub use error::{
     CaseError, CaseErrorKind, CaseErrors, ContextProblem, PolicyTextError, RequestError,
+    RequestProblem,
 };
 
 /// A policy as written in a case file: a JSON object (the document) or a JSON string holding the
@@ -351,9 +352,9 @@ impl Case {
                     format!("duplicate test name `{}`", test.name),
                 ));
             }
-            for error in test.request.context_problems() {
+            for error in test.request.problems() {
                 problems.push(CaseError::new(
-                    CaseErrorKind::BadContext,
+                    error.kind(),
                     file,
                     format!("tests[{index}].{}", error.path()),
                     error.problem.to_string(),

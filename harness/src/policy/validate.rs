@@ -176,7 +176,6 @@ impl Errors {
 
     fn statement(&mut self, path: &str, statement: &Statement) {
         self.principal(path, statement);
-        self.action(path, statement);
         self.resource(path, statement);
         if self.kind == PolicyKind::Rcp {
             self.rcp(path, statement);
@@ -200,29 +199,6 @@ impl Errors {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /// Every action except `*` names its service: `service:Name` (semantics §2.7; IAM rejects a
-    /// bare name with "Actions/Conditions must be prefaced by a vendor").
-    fn action(&mut self, path: &str, statement: &Statement) {
-        let element = if statement.action.negated {
-            "NotAction"
-        } else {
-            "Action"
-        };
-        for (pattern_path, pattern) in
-            value_paths(&format!("{path}.{element}"), &statement.action.patterns)
-        {
-            let prefixed = pattern
-                .split_once(':')
-                .is_some_and(|(service, name)| !service.is_empty() && !name.is_empty());
-            if pattern != "*" && !prefixed {
-                self.push(
-                    &pattern_path,
-                    format!("action `{pattern}` must be `*` or `service:ActionName`"),
-                );
             }
         }
     }
