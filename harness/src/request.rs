@@ -185,6 +185,9 @@ pub struct Request {
     resource_fields: Option<ArnFields>,
 }
 
+/// The account field of the ARNs of AWS managed policies (`arn:aws:iam::aws:policy/…`).
+pub const AWS_NAMESPACE: &str = "aws";
+
 /// The account segment (fifth field) of an ARN, if it has one.
 pub fn arn_account(arn: &str) -> Option<&str> {
     Arn::parse(arn)
@@ -203,6 +206,33 @@ pub fn role_arn_of_session(session_arn: &str) -> Option<String> {
         "arn:{}:iam::{}:role/{role}",
         arn.partition, arn.account
     ))
+}
+
+/// The service prefixes whose resources RCPs apply to: the list of the RCP page
+/// (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>,
+/// "List of AWS services that support RCPs"): Amazon S3, AWS STS, AWS KMS, Amazon SQS, AWS Secrets
+/// Manager, Amazon Cognito (user pools and identity pools), Amazon CloudWatch Logs, Amazon
+/// DynamoDB, Amazon ECR and Amazon OpenSearch Serverless. A request to any other service is not
+/// bound by RCPs (semantics §1.7).
+const RCP_SERVICES: &[&str] = &[
+    "s3",
+    "sts",
+    "kms",
+    "sqs",
+    "secretsmanager",
+    "cognito-idp",
+    "cognito-identity",
+    "logs",
+    "dynamodb",
+    "ecr",
+    "aoss",
+];
+
+/// True when RCPs apply to the service of `action` (see [`RCP_SERVICES`]).
+fn rcps_apply_to(action: &str) -> bool {
+    action
+        .split_once(':')
+        .is_some_and(|(service, _)| RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service)))
 }
 
 /// True for the ARN of a service-linked role: a role under the `/aws-service-role/` path, or one
@@ -354,9 +384,18 @@ impl Request {
         }
     }
 
+    /// True when the request's service is one RCPs apply to (the RCP page's list of services).
+    pub fn is_bound_by_rcps_of_its_service(&self) -> bool {
+        rcps_apply_to(&self.action)
+    }
+
     /// True when the principal and the resource belong to different accounts (semantics §1.6).
+    /// The `aws` namespace of AWS managed policies (`arn:aws:iam::aws:policy/…`) is no customer
+    /// account: every account reads those policies under its own identity policies, so a request
+    /// on them is never cross-account (semantics §8.2).
     pub fn is_cross_account(&self) -> bool {
         match (&self.principal_account, &self.resource_account) {
+            (Some(_), Some(r)) if r == AWS_NAMESPACE => false,
             (Some(p), Some(r)) => p != r,
             _ => false,
         }

@@ -19,10 +19,14 @@ pub enum CaseErrorKind {
     NoTests,
     /// Two tests of a case (or two expectations of a scenario) have the same name.
     DuplicateName,
-    /// A request's context holds a value no condition key can have.
+    /// A request's context holds a value no condition key can have, or a global key a value of
+    /// the wrong type.
     BadContext,
+    /// A request's principal, action or resource is malformed.
+    BadRequest,
     /// A scenario refers to an account, principal or resource it does not define, or uses a
-    /// principal that is not a role as a resource.
+    /// principal that is not a role as a resource; or a case's `aws_managed` names a policy slot
+    /// the case does not fill.
     BadReference,
     /// A scenario principal is not exactly one kind of caller, or lacks what its kind needs.
     BadPrincipal,
@@ -163,20 +167,57 @@ pub enum ContextProblem {
     NestedInList,
 }
 
-/// A written request that cannot become a [`Request`](crate::request::Request): the context key and what is wrong.
+/// What is wrong with one field of a written request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("request.context.{key}: {problem}")]
+pub enum RequestProblem {
+    /// A context value no condition key can have.
+    #[error(transparent)]
+    Context(#[from] ContextProblem),
+    /// A principal that is not an ARN of a known kind, a service principal or `*`.
+    #[error("`{0}` is not a principal: expected an ARN of a root user, IAM user, role, role session or federated-user session, a service principal (`SERVICE.amazonaws.com`) or `*`")]
+    Principal(String),
+    /// An action without a service prefix or name.
+    #[error("`{0}` is not an action: expected `service:ActionName`")]
+    Action(String),
+    /// A resource that is neither `*` nor an ARN.
+    #[error("`{0}` is not a resource: expected `*` or an ARN")]
+    Resource(String),
+    /// A value of a global condition key that is not of the key's documented type.
+    #[error("`{value}` is not {expected}, the documented type of this key")]
+    ContextType {
+        /// The offending value.
+        value: String,
+        /// The type, as the message names it.
+        expected: &'static str,
+    },
+}
+
+/// A written request that cannot become a [`Request`](crate::request::Request): the field and
+/// what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("request.{field}: {problem}")]
 pub struct RequestError {
-    /// The context key as written.
-    pub key: String,
-    /// What is wrong with its value.
-    pub problem: ContextProblem,
+    /// The field inside `request`: `principal`, `action`, `resource` or `context.KEY`.
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: RequestProblem,
 }
 
 impl RequestError {
-    /// The JSON path of the bad value inside its test: `request.context.KEY`.
+    /// The JSON path of the bad field inside its test: `request.principal`,
+    /// `request.context.KEY`…
     pub fn path(&self) -> String {
-        format!("request.context.{}", self.key)
+        format!("request.{}", self.field)
+    }
+
+    /// The kind of case error this problem is.
+    pub fn kind(&self) -> CaseErrorKind {
+        match self.problem {
+            RequestProblem::Context(_) | RequestProblem::ContextType { .. } => {
+                CaseErrorKind::BadContext
+            }
+            _ => CaseErrorKind::BadRequest,
+        }
     }
 }
 

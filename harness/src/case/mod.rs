@@ -32,6 +32,7 @@ mod request;
 
 pub use error::{
     CaseError, CaseErrorKind, CaseErrors, ContextProblem, PolicyTextError, RequestError,
+    RequestProblem,
 };
 
 /// A policy as written in a case file: a JSON object (the document) or a JSON string holding the
@@ -83,6 +84,26 @@ pub struct Policies {
     /// RCP hierarchy levels, root first, account last; each level a list of documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rcp: Option<Vec<Vec<PolicyText>>>,
+    /// The slots (`identity[0]`, `boundary`) whose document is an AWS managed policy, which no
+    /// customer size quota binds ([`policy::Origin::AwsManaged`]); every other policy is the
+    /// customer's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aws_managed: Vec<String>,
+}
+
+impl Policies {
+    /// True when `label` names a slot of these policies that can hold an AWS managed policy: an
+    /// identity policy `identity[N]` that exists, or the `boundary` when there is one.
+    fn holds_managed_slot(&self, label: &str) -> bool {
+        if label == "boundary" {
+            return self.boundary.is_some();
+        }
+        let index = label
+            .strip_prefix("identity[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|n| n.parse::<usize>().ok());
+        index.is_some_and(|i| i < self.identity.as_ref().map_or(0, Vec::len))
+    }
 }
 
 /// One test: a request and the expected decision.
@@ -149,6 +170,7 @@ fn parse_one(
     raw: &PolicyText,
     kind: PolicyKind,
     slot: Slot,
+    aws_managed: &[String],
     errors: &mut Vec<String>,
 ) -> Option<Policy> {
     let text = match policy_text(raw) {
@@ -158,7 +180,12 @@ fn parse_one(
             return None;
         }
     };
-    match policy::parse_as(&text, kind) {
+    let label = slot.to_string();
+    let origin = match aws_managed.contains(&label) {
+        true => policy::Origin::AwsManaged,
+        false => policy::Origin::Customer,
+    };
+    match policy::parse_as_from(&text, kind, origin) {
         Ok(p) => Some(p),
         Err(e) => {
             errors.extend(e.0.into_iter().map(|err| format!("{slot}: {err}")));
@@ -180,7 +207,7 @@ fn parse_levels(
                 .enumerate()
                 .filter_map(|(document, raw)| {
                     let slot = slot(level, document);
-                    parse_one(raw, slot.kind(), slot, errors)
+                    parse_one(raw, slot.kind(), slot, &[], errors)
                 })
                 .collect()
         })
@@ -199,7 +226,9 @@ impl Case {
             docs.iter()
                 .flatten()
                 .enumerate()
-                .filter_map(|(i, raw)| parse_one(raw, slot(i).kind(), slot(i), &mut errors))
+                .filter_map(|(i, raw)| {
+                    parse_one(raw, slot(i).kind(), slot(i), &p.aws_managed, &mut errors)
+                })
                 .collect()
         };
         let identity = list(&p.identity, Slot::Identity);
@@ -207,11 +236,16 @@ impl Case {
         let resource = p
             .resource
             .as_ref()
-            .and_then(|raw| parse_one(raw, PolicyKind::Resource, Slot::Resource, &mut errors));
-        let boundary = p
-            .boundary
-            .as_ref()
-            .and_then(|raw| parse_one(raw, PolicyKind::Boundary, Slot::Boundary, &mut errors));
+            .and_then(|raw| parse_one(raw, PolicyKind::Resource, Slot::Resource, &[], &mut errors));
+        let boundary = p.boundary.as_ref().and_then(|raw| {
+            parse_one(
+                raw,
+                PolicyKind::Boundary,
+                Slot::Boundary,
+                &p.aws_managed,
+                &mut errors,
+            )
+        });
         let scp = p.scp.as_ref().map(|levels| {
             parse_levels(
                 levels,
@@ -296,6 +330,18 @@ impl Case {
                 "a case needs at least one test",
             ));
         }
+        for (index, label) in self.policies.aws_managed.iter().enumerate() {
+            if !self.policies.holds_managed_slot(label) {
+                problems.push(CaseError::new(
+                    CaseErrorKind::BadReference,
+                    file,
+                    format!("policies.aws_managed[{index}]"),
+                    format!(
+                        "`{label}` is not an identity policy (`identity[N]`) or the `boundary` of this case"
+                    ),
+                ));
+            }
+        }
         let mut names = HashSet::with_capacity(self.tests.len());
         for (index, test) in self.tests.iter().enumerate() {
             if !names.insert(test.name.as_str()) {
@@ -306,9 +352,9 @@ impl Case {
                     format!("duplicate test name `{}`", test.name),
                 ));
             }
-            for error in test.request.context_problems() {
+            for error in test.request.problems() {
                 problems.push(CaseError::new(
-                    CaseErrorKind::BadContext,
+                    error.kind(),
                     file,
                     format!("tests[{index}].{}", error.path()),
                     error.problem.to_string(),

@@ -184,6 +184,7 @@ fn build_case(args: &EvalArgs) -> Result<Case, EvalError> {
             session: list(&args.session)?,
             scp: read_levels(&args.scp)?,
             rcp: read_levels(&args.rcp)?,
+            aws_managed: Vec::new(),
         },
         tests: vec![Test {
             name: "eval".into(),

@@ -40,6 +40,7 @@ pub fn policies_of(set: &PolicySet) -> Policies {
         session: (!set.session.is_empty()).then(|| list(&set.session)),
         scp: set.scp.as_ref().map(levels),
         rcp: set.rcp.as_ref().map(levels),
+        aws_managed: Vec::new(),
     }
 }
 

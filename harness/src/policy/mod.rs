@@ -1,5 +1,6 @@
 //! IAM policy documents: the model ([`model`]), a strict parser whose errors carry the JSON path
-//! and the reason ([`parse`]), validation by policy kind with the size limits ([`validate`]),
+//! and the reason ([`parse`]), validation by policy kind ([`validate`]) with the size limits by kind and origin
+//! ([`Origin`]),
 //! a printer that round-trips ([`print`]), condition values as operators read them ([`values`]),
 //! the set of policies in force for a request with the one walk over it ([`PolicySet`]), and the
 //! grammar of `${…}` policy variables ([`variables`]).
@@ -12,6 +13,7 @@ pub mod model;
 mod parse;
 mod print;
 mod set;
+mod size;
 mod validate;
 pub mod values;
 pub mod variables;
@@ -20,7 +22,8 @@ pub use model::*;
 pub use parse::parse;
 pub use print::{to_json, to_string, to_string_pretty};
 pub use set::{PolicySet, Slot};
-pub use validate::validate;
+pub use size::Origin;
+pub use validate::{validate, validate_from};
 
 /// The kinds of policy, each with its own validity rules (semantics §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,7 +90,12 @@ impl std::error::Error for PolicyErrors {}
 
 /// Parses `text` and validates it as a policy of `kind`: the one call most users need.
 pub fn parse_as(text: &str, kind: PolicyKind) -> Result<Policy, PolicyErrors> {
+    parse_as_from(text, kind, Origin::Customer)
+}
+
+/// [`parse_as`] for a policy written by `origin` (an AWS managed policy has no size quota).
+pub fn parse_as_from(text: &str, kind: PolicyKind, origin: Origin) -> Result<Policy, PolicyErrors> {
     let policy = parse(text)?;
-    validate(&policy, kind, text)?;
+    validate_from(&policy, kind, origin, text)?;
     Ok(policy)
 }

@@ -353,9 +353,12 @@ fn statement(errors: &mut Errors, path: &str, json: &Json) -> Option<Statement> 
             strings(errors, path, json);
         },
     ) {
-        Some(half) => strings(errors, &half.path, half.json).map(|patterns| ActionClause {
-            negated: half.negated,
-            patterns,
+        Some(half) => strings(errors, &half.path, half.json).map(|patterns| {
+            check_actions(errors, &half.path, &patterns);
+            ActionClause {
+                negated: half.negated,
+                patterns,
+            }
         }),
         None => {
             errors.push(path, "missing required element `Action` or `NotAction`");
@@ -421,6 +424,32 @@ fn effect(errors: &mut Errors, path: &str, json: &Json) -> Option<Effect> {
 }
 
 /// A string or an array of strings, keeping the form.
+/// Every action except `*` names its service: `service:Name`, neither part empty (semantics
+/// §2.7; IAM rejects a bare name with "Actions/Conditions must be prefaced by a vendor"). A rule
+/// of every policy kind, so it is checked while parsing, beside the other errors of the
+/// statement.
+fn check_actions(errors: &mut Errors, path: &str, patterns: &OneOrMany<String>) {
+    let paths_and_patterns: Vec<(String, &String)> = match patterns {
+        OneOrMany::One(pattern) => vec![(path.to_owned(), pattern)],
+        OneOrMany::Many(list) => list
+            .iter()
+            .enumerate()
+            .map(|(index, pattern)| (item(path, index), pattern))
+            .collect(),
+    };
+    for (pattern_path, pattern) in paths_and_patterns {
+        let prefixed = pattern
+            .split_once(':')
+            .is_some_and(|(service, name)| !service.is_empty() && !name.is_empty());
+        if pattern != "*" && !prefixed {
+            errors.push(
+                &pattern_path,
+                format!("action `{pattern}` must be `*` or `service:ActionName`"),
+            );
+        }
+    }
+}
+
 fn strings(errors: &mut Errors, path: &str, json: &Json) -> Option<OneOrMany<String>> {
     match json {
         Json::String(text) => Some(OneOrMany::One(text.clone())),

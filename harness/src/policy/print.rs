@@ -288,7 +288,7 @@ mod tests {
             prop::option::of(text()),
             prop_oneof![Just(Effect::Allow), Just(Effect::Deny)],
             prop::option::of((any::<bool>(), principal())),
-            (any::<bool>(), one_or_many(text())),
+            (any::<bool>(), one_or_many(action())),
             prop::option::of((any::<bool>(), one_or_many(text()))),
             prop::option::of(conditions()),
         )
@@ -307,6 +307,11 @@ mod tests {
                 },
             )
             .boxed()
+    }
+
+    /// Any action the parser accepts: `*` or `service:Name`.
+    fn action() -> BoxedStrategy<String> {
+        prop_oneof![Just("*".to_owned()), "[a-z0-9-]{1,6}:[A-Za-z0-9*?]{1,6}"].boxed()
     }
 
     /// Any policy the parser can return.

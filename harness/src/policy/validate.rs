@@ -33,14 +33,7 @@
 //! `arn:*:` (see `tests/policy_data.rs`), so IAM does accept them (semantics §7.7 leaves open
 //! whether forbidden positions are errors or never match).
 //!
-//! Size limits (semantics §6, §7.20), in characters (Unicode scalar values):
-//! - IAM kinds do not count JSON whitespace outside string literals: Identity 10,240 (the
-//!   largest an identity policy can be, the aggregate inline limit of a role; managed policies
-//!   are capped at 6,144), Boundary 6,144 (a managed policy), Session 2,048, Trust 4,096 (the
-//!   raised maximum; the default is 2,048; whether whitespace counts is not stated, it is not
-//!   counted here).
-//! - Scp and Rcp: 5,120, counting every character of the text as given.
-//! - Resource: no limit here (each service has its own).
+//! Size limits by kind and origin are [`super::size`]'s.
 //!
 //! Character set: any UTF-8 text is accepted (semantics §7.18: QUOTA restricts policies to the
 //! Latin-1 range, TYPES says UTF-8).
@@ -48,6 +41,7 @@
 use std::collections::HashMap;
 
 use super::model::*;
+use super::size::{check_size, Origin};
 use super::{PolicyError, PolicyErrors, PolicyKind};
 
 /// Checks the rules of semantics §6 for a policy of `kind`, collecting every problem.
@@ -66,6 +60,17 @@ use super::{PolicyError, PolicyErrors, PolicyKind};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn validate(policy: &Policy, kind: PolicyKind, text: &str) -> Result<(), PolicyErrors> {
+    validate_from(policy, kind, Origin::Customer, text)
+}
+
+/// [`validate`] for a policy written by `origin`: an AWS managed policy is held to no customer
+/// size quota ([`super::size`]), every other rule is the same.
+pub fn validate_from(
+    policy: &Policy,
+    kind: PolicyKind,
+    origin: Origin,
+    text: &str,
+) -> Result<(), PolicyErrors> {
     let mut errors = Errors {
         kind,
         list: Vec::new(),
@@ -95,7 +100,7 @@ pub fn validate(policy: &Policy, kind: PolicyKind, text: &str) -> Result<(), Pol
             }
         }
     }
-    errors.size(text);
+    errors.list.extend(check_size(kind, origin, text));
     if errors.list.is_empty() {
         Ok(())
     } else {
@@ -125,41 +130,6 @@ fn value_paths<'a, T>(base: &str, values: &'a OneOrMany<T>) -> Vec<(String, &'a 
             .map(|(index, value)| (format!("{base}[{index}]"), value))
             .collect(),
     }
-}
-
-/// The size limit of a kind and whether JSON whitespace counts toward it.
-fn size_limit(kind: PolicyKind) -> Option<(usize, bool)> {
-    match kind {
-        PolicyKind::Identity => Some((10_240, false)),
-        PolicyKind::Boundary => Some((6_144, false)),
-        PolicyKind::Session => Some((2_048, false)),
-        PolicyKind::Trust => Some((4_096, false)),
-        PolicyKind::Scp | PolicyKind::Rcp => Some((5_120, true)),
-        PolicyKind::Resource => None,
-    }
-}
-
-/// The number of characters of `text` that are not JSON whitespace outside string literals.
-fn count_without_whitespace(text: &str) -> usize {
-    let mut count = 0;
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if in_string {
-            count += 1;
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
-            count += 1;
-            in_string = c == '"';
-        }
-    }
-    count
 }
 
 /// The problems found so far, and the kind being checked.
@@ -204,34 +174,8 @@ impl Errors {
         }
     }
 
-    fn size(&mut self, text: &str) {
-        let Some((limit, whitespace_counts)) = size_limit(self.kind) else {
-            return;
-        };
-        let size = if whitespace_counts {
-            text.chars().count()
-        } else {
-            count_without_whitespace(text)
-        };
-        if size > limit {
-            let counted = if whitespace_counts {
-                "every character counted"
-            } else {
-                "whitespace not counted"
-            };
-            self.push(
-                "",
-                format!(
-                    "policy size {size} characters ({counted}) is over the {} limit of {limit}",
-                    self.kind()
-                ),
-            );
-        }
-    }
-
     fn statement(&mut self, path: &str, statement: &Statement) {
         self.principal(path, statement);
-        self.action(path, statement);
         self.resource(path, statement);
         if self.kind == PolicyKind::Rcp {
             self.rcp(path, statement);
@@ -255,29 +199,6 @@ impl Errors {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /// Every action except `*` names its service: `service:Name` (semantics §2.7; IAM rejects a
-    /// bare name with "Actions/Conditions must be prefaced by a vendor").
-    fn action(&mut self, path: &str, statement: &Statement) {
-        let element = if statement.action.negated {
-            "NotAction"
-        } else {
-            "Action"
-        };
-        for (pattern_path, pattern) in
-            value_paths(&format!("{path}.{element}"), &statement.action.patterns)
-        {
-            let prefixed = pattern
-                .split_once(':')
-                .is_some_and(|(service, name)| !service.is_empty() && !name.is_empty());
-            if pattern != "*" && !prefixed {
-                self.push(
-                    &pattern_path,
-                    format!("action `{pattern}` must be `*` or `service:ActionName`"),
-                );
             }
         }
     }
@@ -796,77 +717,6 @@ mod tests {
                 "Statement[1].Condition.Bool.a:b",
             ]
         );
-    }
-
-    /// A statement of `n` characters' padding inside a string (every padding character counts).
-    fn padded(padding: usize, whitespace: usize) -> String {
-        format!(
-            r#"{{"Version":"2012-10-17",{}"Statement":{{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{{"StringEquals":{{"a:b":"{}"}}}}}}}}"#,
-            " ".repeat(whitespace),
-            "x".repeat(padding)
-        )
-    }
-
-    #[rstest]
-    #[case::identity(Identity, 10_240, false)]
-    #[case::boundary(Boundary, 6_144, false)]
-    #[case::session(Session, 2_048, false)]
-    #[case::trust(Trust, 4_096, false)]
-    #[case::scp(Scp, 5_120, true)]
-    #[case::rcp(Rcp, 5_120, true)]
-    fn size_limits(
-        #[case] kind: PolicyKind,
-        #[case] limit: usize,
-        #[case] whitespace_counts: bool,
-    ) {
-        let base = padded(0, 0).chars().count();
-        let at_limit = padded(limit - base, 0);
-        assert_eq!(at_limit.chars().count(), limit);
-        let size_errors = |text: &str| -> Vec<PolicyError> {
-            let policy = parse(text).unwrap();
-            match validate(&policy, kind, text) {
-                Ok(()) => vec![],
-                Err(errors) => errors
-                    .0
-                    .into_iter()
-                    .filter(|e| e.message.starts_with("policy size"))
-                    .collect(),
-            }
-        };
-        assert_eq!(size_errors(&at_limit), vec![]);
-        let over = padded(limit - base + 1, 0);
-        let errors = size_errors(&over);
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(errors[0].path, "");
-        assert!(
-            errors[0].message.contains(&format!("{}", limit + 1)),
-            "{errors:?}"
-        );
-        assert!(
-            errors[0].message.contains(&format!("limit of {limit}")),
-            "{errors:?}"
-        );
-        // Whitespace outside strings counts only for SCPs and RCPs.
-        let spaced = padded(limit - base, 10);
-        assert_eq!(size_errors(&spaced).len(), usize::from(whitespace_counts));
-    }
-
-    #[test]
-    fn resource_policies_have_no_size_limit() {
-        let text = format!(
-            r#"{{"Statement":{{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::{}"}}}}"#,
-            "b".repeat(100_000)
-        );
-        assert_eq!(check(&text, Resource), Ok(()));
-    }
-
-    #[rstest]
-    #[case::plain(r#"{"a": [1, 2]}"#, 11)]
-    #[case::spaces_in_string(r#"{"a b": " "}"#, 11)]
-    #[case::escaped_quote(r#"{ "a\" b" : 1 }"#, 11)]
-    #[case::unicode("{\n\t\"é\": \"ü\"\r\n}", 9)]
-    fn whitespace_counting(#[case] text: &str, #[case] count: usize) {
-        assert_eq!(count_without_whitespace(text), count);
     }
 
     #[rstest]

@@ -189,6 +189,20 @@ impl Profile {
             let allowed = decision == Decision::Allow;
             match kind {
                 Probe::Need { fails } => {
+                    // A need without a resource asks whether the role can act on *some*
+                    // resource: the request's `*` is a value (semantics §8.6), so the world's
+                    // own resources are asked too.
+                    let on_some_resource = || {
+                        world.resources.values().any(|resource| {
+                            let mut asked = test.request.clone();
+                            asked.resource.clone_from(&resource.arn);
+                            asked.resource_account = None;
+                            asked
+                                .to_request()
+                                .is_ok_and(|r| evaluator.decide(&set, &r) == Decision::Allow)
+                        })
+                    };
+                    let allowed = allowed || (expectation.resource == "*" && on_some_resource());
                     if !allowed {
                         report.missing.push(MissingGrant {
                             action: expectation.action.clone(),

@@ -356,6 +356,7 @@ impl Scenario {
             session: non_empty(&principal.session_policies),
             scp,
             rcp: target.rcp,
+            aws_managed: Vec::new(),
         };
         let request = TestRequest {
             principal: caller.principal.clone(),

@@ -190,12 +190,13 @@ pub fn gather<'p>(
     let kind = request.principal_kind;
     let is_session = kind.is_session() || kind == PrincipalKind::Role;
     let has_boundary = caller.has_identity_policies() && set.boundary.is_some();
+    let bound_by_rcps = caller.is_bound_by_rcps() && request.is_bound_by_rcps_of_its_service();
     let binds = |slot: Slot| match slot {
         Slot::Resource => true,
         Slot::Identity(_) | Slot::Boundary => caller.has_identity_policies(),
         Slot::Session(_) => is_session,
         Slot::Scp { .. } => caller.is_bound_by_scps(),
-        Slot::Rcp { .. } => caller.is_bound_by_rcps(),
+        Slot::Rcp { .. } => bound_by_rcps,
     };
 
     let mut evidence = Evidence {
@@ -273,7 +274,7 @@ pub fn gather<'p>(
         rcp_level_without_allow: set
             .rcp
             .as_deref()
-            .filter(|_| caller.is_bound_by_rcps())
+            .filter(|_| bound_by_rcps)
             .and_then(|levels| rcp.first_without_allow(levels)),
         scp_level_without_allow: set
             .scp

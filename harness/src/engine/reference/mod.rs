@@ -46,11 +46,12 @@
 //!   variables before the fifth colon of an ARN are literal text.
 //! - §7.22: `{"AWS": "*"}` is the same as `"*"`, for every caller.
 //! - §7.23: a role ARN in `Principal` is compared with `aws:PrincipalArn` (which may carry a path).
-//! - semantics §8 last row: a request whose resource is `*` matches every `Resource` and
-//!   `NotResource` element (the patterns may intersect), as iam-simulate does.
+//! - semantics §8.6: a request whose resource is `*` holds the value `*`: only a `Resource` entry
+//!   matching the text `*` applies, and `NotResource <ARN>` matches it.
 //! - The case's `scp` levels are the SCPs of the principal's account and its `rcp` levels those of
 //!   the resource's account. SCPs do not bind service principals, anonymous callers or
-//!   service-linked roles; RCPs do not bind service-linked roles.
+//!   service-linked roles; RCPs do not bind service-linked roles, and bind only requests to the
+//!   services the RCP page lists (semantics §1.7.6).
 
 pub mod condition;
 mod decide;

@@ -104,7 +104,10 @@ fn not_principal_exempts(principal: &Principal, request: &Request) -> bool {
 /// policies, SCPs), and for `NotPrincipal` `Some(Direct)` when the caller is *not* exempted.
 ///
 /// `has_boundary`: the documented quirk — a `Deny` with `NotPrincipal` always applies to an IAM
-/// user or role session that has a permissions boundary (semantics §2.6).
+/// user or role session that has a permissions boundary (semantics §2.6). A federated-user
+/// session counts as bounded when its issuing IAM user has one: the session's permissions are
+/// those of that user (boundary included) intersected with its session policy (GetFederationToken
+/// API reference), so the boundary that caps it also withholds the exemption.
 pub fn statement_principal(
     statement: &Statement,
     request: &Request,
@@ -123,7 +126,10 @@ pub fn statement_principal(
             let bounded = has_boundary
                 && matches!(
                     request.principal_kind,
-                    PrincipalKind::User | PrincipalKind::AssumedRole | PrincipalKind::Role
+                    PrincipalKind::User
+                        | PrincipalKind::AssumedRole
+                        | PrincipalKind::Role
+                        | PrincipalKind::FederatedUser
                 );
             (bounded || !not_principal_exempts(value, request)).then_some(GrantKind::Direct)
         }

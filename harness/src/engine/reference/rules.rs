@@ -25,6 +25,10 @@ const MANAGED_POLICIES: &str =
 /// AWS's page on service-linked roles.
 const SERVICE_LINKED_ROLES: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html";
+/// IAM Identity Center's page on referencing permission sets: the roles it provisions under
+/// `/aws-reserved/sso.amazonaws.com/` are managed by Identity Center.
+const RESERVED_ROLES: &str =
+    "https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html";
 /// The KMS developer guide's page on aliases.
 const KMS_ALIASES: &str = "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html";
 
@@ -63,6 +67,8 @@ pub enum Rule {
     ServiceLinkedRoles,
     /// AWS managed KMS aliases (`alias/aws/…`) are reserved.
     ManagedKmsAliases,
+    /// Roles under `/aws-reserved/` are managed by their service alone.
+    ReservedRoles,
 }
 
 impl Rule {
@@ -84,7 +90,8 @@ impl Rule {
             Rule::CallerIdentity
             | Rule::ManagedPolicies
             | Rule::ServiceLinkedRoles
-            | Rule::ManagedKmsAliases => "§8",
+            | Rule::ManagedKmsAliases
+            | Rule::ReservedRoles => "§8",
         }
     }
 
@@ -107,6 +114,7 @@ impl Rule {
             Rule::ManagedPolicies => MANAGED_POLICIES,
             Rule::ServiceLinkedRoles => SERVICE_LINKED_ROLES,
             Rule::ManagedKmsAliases => KMS_ALIASES,
+            Rule::ReservedRoles => RESERVED_ROLES,
         }
     }
 }
@@ -134,6 +142,7 @@ mod tests {
             Rule::ManagedPolicies,
             Rule::ServiceLinkedRoles,
             Rule::ManagedKmsAliases,
+            Rule::ReservedRoles,
         ];
         for rule in rules {
             assert!(rule.id().starts_with('§'), "{rule:?}");

@@ -5,10 +5,15 @@
 //!
 //! - `sts:GetCallerIdentity` is always allowed, even under an explicit Deny
 //!   ([`Rule::CallerIdentity`]).
-//! - IAM write actions on AWS managed policies (`arn:aws:iam::aws:policy/…`) are denied: customers
-//!   cannot change them ([`Rule::ManagedPolicies`]).
+//! - IAM writes on AWS managed policies (`arn:aws:iam::aws:policy/…`), `iam:CreatePolicy` in
+//!   that namespace included, are denied: customers cannot change them
+//!   ([`Rule::ManagedPolicies`]). Reading them is generic logic (the namespace is no other
+//!   account, [`Request::is_cross_account`]).
 //! - Customers cannot edit the policies or trust of service-linked roles (path
-//!   `/aws-service-role/`) ([`Rule::ServiceLinkedRoles`]).
+//!   `/aws-service-role/`) or delete them with `iam:DeleteRole` ([`Rule::ServiceLinkedRoles`]).
+//! - Roles under `/aws-reserved/` (IAM Identity Center's `AWSReservedSSO_…` roles) are managed by
+//!   their service through its service-linked role: no other caller can modify, tag or delete
+//!   them ([`Rule::ReservedRoles`]).
 //! - AWS managed KMS aliases (`alias/aws/…`) are reserved ([`Rule::ManagedKmsAliases`]).
 //!
 //! A fixed denial has no Deny statement behind it, so it is labelled `implicit_deny`.
@@ -29,6 +34,7 @@ pub struct SpecialRule {
 }
 
 const MANAGED_POLICY_WRITES: &[&str] = &[
+    "iam:CreatePolicy",
     "iam:CreatePolicyVersion",
     "iam:DeletePolicy",
     "iam:DeletePolicyVersion",
@@ -45,6 +51,24 @@ const SERVICE_LINKED_ROLE_EDITS: &[&str] = &[
     "iam:DetachRolePolicy",
     "iam:PutRolePermissionsBoundary",
     "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRole",
+];
+
+/// What IAM Identity Center alone may do to the roles it provisions (the IAM actions its
+/// service-linked role policy `AWSSSOServiceRolePolicy` grants on `role/aws-reserved/sso…`, with
+/// tagging and deletion).
+const RESERVED_ROLE_EDITS: &[&str] = &[
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+    "iam:TagRole",
+    "iam:UntagRole",
     "iam:DeleteRole",
 ];
 
@@ -86,6 +110,16 @@ pub fn special_rule(request: &Request) -> Option<SpecialRule> {
             decision: Decision::ImplicitDeny,
             rule: Rule::ServiceLinkedRoles,
             reason: "the policies and trust of service-linked roles are defined by their service (semantics §8)",
+        });
+    }
+    if iam_resource.is_some_and(|r| r.starts_with("role/aws-reserved/"))
+        && action_in(action, RESERVED_ROLE_EDITS)
+        && !request.is_service_linked_role()
+    {
+        return Some(SpecialRule {
+            decision: Decision::ImplicitDeny,
+            rule: Rule::ReservedRoles,
+            reason: "roles under /aws-reserved/ are managed by their service alone (semantics §8)",
         });
     }
     if resource.service == "kms"
@@ -157,6 +191,27 @@ mod tests {
         "arn:aws:iam::111122223333:role/AWSServiceRoleForSupport",
         None
     )]
+    #[case(
+        "iam:CreatePolicy",
+        "arn:aws:iam::aws:policy/Mine",
+        Some(Decision::ImplicitDeny)
+    )]
+    #[case("iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess", None)]
+    #[case(
+        "iam:AttachRolePolicy",
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
+        Some(Decision::ImplicitDeny)
+    )]
+    #[case(
+        "iam:TagRole",
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Read_0123456789abcdef",
+        Some(Decision::ImplicitDeny)
+    )]
+    #[case(
+        "iam:GetRole",
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
+        None
+    )]
     #[case("s3:GetObject", "arn:aws:s3:::b/k", None)]
     #[case("iam:DeletePolicy", "*", None)]
     fn fixed_rules(#[case] action: &str, #[case] resource: &str, #[case] expect: Option<Decision>) {
@@ -164,5 +219,18 @@ mod tests {
             special_rule(&req(action, resource)).map(|r| r.decision),
             expect
         );
+    }
+
+    #[test]
+    fn identity_centers_own_role_may_edit_its_reserved_roles() {
+        let sso = Request::new(
+            "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForSSO/sso",
+            None,
+            "iam:AttachRolePolicy",
+            "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
+            None,
+            Context::new(),
+        );
+        assert_eq!(special_rule(&sso), None);
     }
 }

@@ -9,11 +9,11 @@ use crate::glob;
 use crate::policy::{Policy, Statement};
 use crate::request::Request;
 
-/// True when one `Resource`/`NotResource` pattern matches the request's resource.
+/// True when one `Resource`/`NotResource` pattern matches the request's resource. A request on
+/// resource `*` (an action without resource-level permissions) holds the *value* `*`: only a
+/// pattern that matches the literal text `*` (`"*"`, `"?"`, `"*?"`…) matches it, an ARN pattern
+/// does not (semantics §8.6; the Resource element page says such actions need `"Resource": "*"`).
 fn resource_pattern_matches(pattern: &str, request: &Request, variables: bool) -> bool {
-    if request.resource == "*" {
-        return true;
-    }
     if !(variables && pattern.contains("${")) {
         return arn::resource_matches(pattern, &request.resource, false);
     }
@@ -106,8 +106,11 @@ mod tests {
     // A substituted value is literal: its `*` is no wildcard.
     #[case("arn:aws:s3:::b/${*}", "arn:aws:s3:::b/*", true)]
     #[case("arn:aws:s3:::b/${*}", "arn:aws:s3:::b/k", false)]
-    // A request for resource `*` matches every pattern (semantics §8, last row).
-    #[case("arn:aws:s3:::b/${aws:username}", "*", true)]
+    // A request for resource `*` holds the value `*`: an ARN pattern does not match it.
+    #[case("arn:aws:s3:::b/${aws:username}", "*", false)]
+    #[case("arn:aws:s3:::b/*", "*", false)]
+    #[case("*", "*", true)]
+    #[case("?", "*", true)]
     fn resource_patterns_with_variables(
         #[case] pattern: &str,
         #[case] resource: &str,

@@ -202,7 +202,11 @@ pub fn scp_narrow<D: Decider + ?Sized>(engine: &D, input: &Input) -> Result<(), 
         )?;
         let bound = |i: usize| {
             requests.get(i).is_some_and(|request| {
-                (rcp || is_iam_caller(request.principal_kind)) && !request.is_service_linked_role()
+                (if rcp {
+                    request.is_bound_by_rcps_of_its_service()
+                } else {
+                    is_iam_caller(request.principal_kind)
+                }) && !request.is_service_linked_role()
             })
         };
         not_allowed(

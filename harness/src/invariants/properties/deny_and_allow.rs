@@ -80,7 +80,10 @@ fn kinds_applying(set: &PolicySet, requests: &[Request], allow: bool) -> Vec<Pol
     {
         kinds.push(PolicyKind::Session);
     }
-    if !allow && !requests.iter().any(Request::is_service_linked_role) {
+    if !allow
+        && !requests.iter().any(Request::is_service_linked_role)
+        && all(&Request::is_bound_by_rcps_of_its_service)
+    {
         kinds.push(PolicyKind::Rcp);
     }
     kinds

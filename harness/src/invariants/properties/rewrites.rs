@@ -221,6 +221,7 @@ fn policies_with(set: &PolicySet, text: &mut dyn FnMut(PolicyKind, &Policy) -> S
         session: None,
         scp: set.scp.as_ref().map(empty_levels),
         rcp: set.rcp.as_ref().map(empty_levels),
+        aws_managed: Vec::new(),
     };
     for (slot, policy) in set.slots() {
         let raw: PolicyText = serde_json::value::RawValue::from_string(text(slot.kind(), policy))
