@@ -71,6 +71,10 @@ fn case(policies: Policies, action: &str, resource: &str) -> Case {
 }
 
 /// The reference engine's decision on the one test of `case`.
+#[expect(
+    clippy::panic,
+    reason = "a test helper: an undecided case fails the test"
+)]
 fn decide(case: &Case) -> Decision {
     match ReferenceEvaluator::new().evaluate(case).into_iter().next() {
         Some(Outcome::Decided { decision, .. }) => decision,

@@ -114,20 +114,21 @@ fn run(args: &ParsersArgs, out: &mut Out) -> Result<u8, String> {
     // The inputs are read before the parser starts: a bad corpus is reported as such.
     let (known, corpus) = read_inputs(&args.run, beside.as_deref())?;
     let parser = ProcessParser::spawn(command, options).map_err(|e| e.to_string())?;
-    run_and_report(&parser, &args.run, &known, &corpus)
+    run_and_report(&parser, &args.run, &known, &corpus, out)
 }
 
 /// Runs the corpus and the generated inputs through an in-process parser, prints and writes the
 /// results as `iam-harness parsers` does, and returns the exit status (0 when every disagreement
 /// is a known difference, 1 otherwise, 2 when the run could not be made).
 pub fn run_in_process(parser: &dyn Parser, options: &RunOptions) -> u8 {
+    let mut out = Out::new();
     let run = read_inputs(options, None)
-        .and_then(|(known, corpus)| run_and_report(parser, options, &known, &corpus));
+        .and_then(|(known, corpus)| run_and_report(parser, options, &known, &corpus, &mut out));
     match run {
-        Ok(code) => code,
+        Ok(code) => out.finish(code),
         Err(message) => {
-            eprintln!("error: {message}");
-            EXIT_USAGE
+            error(message);
+            out.finish(EXIT_USAGE)
         }
     }
 }
@@ -152,6 +153,7 @@ fn run_and_report(
     args: &RunOptions,
     known: &KnownDifferences,
     corpus: &[CorpusCase],
+    out: &mut Out,
 ) -> Result<u8, String> {
     let inputs = generated(args.seed, args.cases);
     let result = run_parser(parser, corpus, &inputs, known, args.shrink_budget);
