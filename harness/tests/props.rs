@@ -584,7 +584,7 @@ fn default_generator_gives_a_mixed_decision_mix() {
 
 #[test]
 fn every_property_is_registered_by_name() {
-    assert_eq!(PROPERTIES.len(), 18);
+    assert_eq!(PROPERTIES.len(), 22);
     for (i, p) in PROPERTIES.iter().enumerate() {
         assert_eq!(usize::from(p.number), i + 1);
         assert_eq!(Property::find(p.name).map(|q| q.number), Some(p.number));
