@@ -1,5 +1,5 @@
-//! Every AWS managed policy and every example policy AWS has accepted, of `../shared/data/` (see
-//! its MANIFEST.md), through every policy kind it is documented for, *evaluated* by the reference
+//! Every AWS managed policy and every example policy AWS has accepted, of the optional data set
+//! beside the checkout (see `shared_data`), through every policy kind it is documented for, *evaluated* by the reference
 //! engine as a case holds it: none may come out `invalid`. Each test is skipped, with a note,
 //! when its data file is absent.
 //!
@@ -20,31 +20,9 @@ use iam_harness::policy::{parse, validate, validate_from, Origin, PolicyKind};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-const MANAGED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/data/managed-policies.json"
-);
-const EXAMPLES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/data/example-policies.json"
-);
+mod shared_data;
 
-fn read(path: &str) -> Option<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(text),
-        Err(error) => {
-            eprintln!("note: skipping, cannot read {path}: {error}");
-            None
-        }
-    }
-}
-
-/// One managed policy; `document` is kept as its JSON text.
-#[derive(Deserialize)]
-struct Managed {
-    name: String,
-    document: Box<RawValue>,
-}
+use shared_data::{read, Managed, EXAMPLES, MANAGED};
 
 /// A case whose principal holds `policies`, with one request on `resource`.
 fn case(policies: Policies, action: &str, resource: &str) -> Case {

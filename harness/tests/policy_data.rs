@@ -1,5 +1,5 @@
 //! The policy parser, validator and printer against real documents: the 1,594 AWS managed
-//! policies and the public example policies of `../shared/data/` (see its MANIFEST.md).
+//! policies and the public example policies of the optional data set beside the checkout (see `shared_data`).
 //! Each test is skipped, with a note, when its data file is absent.
 
 use std::collections::BTreeMap;
@@ -8,31 +8,9 @@ use iam_harness::policy::{parse, to_string, to_string_pretty, validate, PolicyKi
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-const MANAGED: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/data/managed-policies.json"
-);
-const EXAMPLES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/data/example-policies.json"
-);
+mod shared_data;
 
-fn read(path: &str) -> Option<String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(text),
-        Err(error) => {
-            eprintln!("note: skipping, cannot read {path}: {error}");
-            None
-        }
-    }
-}
-
-/// One managed policy; `document` is kept as its compact JSON text, key order and forms intact.
-#[derive(Deserialize)]
-struct Managed {
-    name: String,
-    document: Box<RawValue>,
-}
+use shared_data::{read, Managed, EXAMPLES, MANAGED};
 
 #[test]
 fn every_managed_policy_parses_validates_and_round_trips() {
