@@ -45,6 +45,7 @@ pub mod glob;
 pub mod invariants;
 pub mod lint;
 pub mod load;
+pub mod managed;
 pub mod parsers;
 pub mod policy;
 pub mod profiles;
@@ -52,6 +53,7 @@ pub mod report;
 pub mod request;
 pub mod runner;
 pub mod scenario;
+pub mod world;
 
 pub use case::Case;
 pub use decision::Decision;

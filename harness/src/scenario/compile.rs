@@ -9,7 +9,7 @@ use crate::case::{
 };
 use crate::request::Request;
 
-use super::{Expectation, Principal, Scenario};
+use super::{named, Expectation, Principal, Scenario};
 
 /// Lowercase words joined by `-`, for case ids.
 fn slug(text: &str) -> String {
@@ -349,7 +349,7 @@ impl Scenario {
             .and_then(|a| a.scp.clone())
             .filter(|_| principal.service.is_none() && !principal.anonymous);
         let non_empty = |v: &Vec<PolicyText>| (!v.is_empty()).then(|| v.clone());
-        let policies = Policies {
+        let mut policies = Policies {
             identity: non_empty(&principal.identity),
             resource: target.policy,
             boundary: principal.boundary.clone(),
@@ -358,6 +358,12 @@ impl Scenario {
             rcp: target.rcp,
             aws_managed: Vec::new(),
         };
+        named::resolve_policies(
+            &mut policies,
+            file,
+            &format!("principals.{}", exp.principal),
+            &format!("resources.{}", exp.resource),
+        )?;
         let request = TestRequest {
             principal: caller.principal.clone(),
             principal_account: caller.account.clone(),

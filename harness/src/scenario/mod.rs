@@ -44,6 +44,7 @@ use crate::case::PolicyText;
 use crate::decision::Decision;
 
 mod compile;
+mod named;
 
 /// An account of the world.
 #[derive(Debug, Clone, Deserialize)]

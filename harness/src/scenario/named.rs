@@ -1,0 +1,131 @@
+//! Policies named instead of pasted. In a scenario (and so in every world) a policy may be a
+//! JSON string holding an AWS managed policy ARN, resolved from the embedded snapshot
+//! ([`crate::managed`]) and marked AWS managed (no customer size quota binds it), or the path of
+//! a policy file relative to the scenario file. Any other string is the policy's own text.
+
+use std::path::Path;
+
+use serde_json::value::RawValue;
+
+use crate::case::{CaseError, CaseErrorKind, PolicyText};
+use crate::files::read_text;
+use crate::managed;
+
+/// What a policy string names.
+enum Named {
+    /// An AWS managed policy by ARN.
+    Managed(String),
+    /// A policy file, relative to the scenario file.
+    File(String),
+}
+
+/// What `raw` names, when it is a string naming a policy rather than holding one.
+fn named(raw: &RawValue) -> Option<Named> {
+    let text = raw.get();
+    if !text.starts_with('"') {
+        return None;
+    }
+    let value: String = serde_json::from_str(text).ok()?;
+    let trimmed = value.trim();
+    if trimmed.starts_with('{') {
+        None
+    } else if trimmed.starts_with("arn:") {
+        Some(Named::Managed(trimmed.to_owned()))
+    } else if trimmed.ends_with(".json") && !trimmed.contains('\n') {
+        Some(Named::File(trimmed.to_owned()))
+    } else {
+        None
+    }
+}
+
+/// The policy `raw` stands for, and whether it is an AWS managed policy. `file` is the scenario
+/// file (paths are relative to its folder), `path` the place of the policy in it, for errors.
+pub(super) fn resolve(
+    raw: &PolicyText,
+    file: &str,
+    path: &str,
+) -> Result<(PolicyText, bool), CaseError> {
+    let problem =
+        |message: String| CaseError::new(CaseErrorKind::BadReference, file, path, message);
+    match named(raw) {
+        None => Ok((raw.clone(), false)),
+        Some(Named::Managed(arn)) => {
+            if !managed::is_aws_managed_arn(&arn) {
+                return Err(problem(format!(
+                    "`{arn}` is not an AWS managed policy ARN (`{}…`); paste a customer managed policy or name its file",
+                    managed::ARN_PREFIX
+                )));
+            }
+            let snapshot = managed::snapshot();
+            let policy = snapshot.get(&arn).ok_or_else(|| {
+                problem(format!(
+                    "`{arn}` is not in the AWS managed policy snapshot of {}",
+                    snapshot.date
+                ))
+            })?;
+            Ok((policy.document.clone(), true))
+        }
+        Some(Named::File(relative)) => {
+            let base = Path::new(file).parent().unwrap_or(Path::new(""));
+            let full = base.join(&relative);
+            let text = read_text(&full).map_err(|e| problem(format!("{}: {e}", full.display())))?;
+            let quoted = serde_json::to_string(&text).map_err(|e| problem(e.to_string()))?;
+            let doc = RawValue::from_string(quoted).map_err(|e| problem(e.to_string()))?;
+            Ok((doc, false))
+        }
+    }
+}
+
+/// Resolves every named policy of a compiled case in place, marking the AWS managed ones in
+/// `aws_managed`. `principal` and `resource` are the places (in the scenario) the principal's
+/// and the resource's policies come from, for errors.
+pub(super) fn resolve_policies(
+    policies: &mut crate::case::Policies,
+    file: &str,
+    principal: &str,
+    resource: &str,
+) -> Result<(), Vec<CaseError>> {
+    let mut problems = Vec::new();
+    let mut managed_slots = Vec::new();
+    let mut one = |raw: &mut PolicyText, owner: &str, slot: String| match resolve(
+        raw,
+        file,
+        &format!("{owner}.{slot}"),
+    ) {
+        Ok((doc, managed)) => {
+            *raw = doc;
+            if managed {
+                managed_slots.push(slot);
+            }
+        }
+        Err(problem) => problems.push(problem),
+    };
+    for (i, raw) in policies.identity.iter_mut().flatten().enumerate() {
+        one(raw, principal, format!("identity[{i}]"));
+    }
+    if let Some(raw) = policies.boundary.as_mut() {
+        one(raw, principal, "boundary".into());
+    }
+    for (i, raw) in policies.session.iter_mut().flatten().enumerate() {
+        one(raw, principal, format!("session[{i}]"));
+    }
+    if let Some(raw) = policies.resource.as_mut() {
+        one(raw, resource, "policy".into());
+    }
+    for (name, levels) in [("scp", &mut policies.scp), ("rcp", &mut policies.rcp)] {
+        for (l, level) in levels.iter_mut().flatten().enumerate() {
+            for (d, raw) in level.iter_mut().enumerate() {
+                one(raw, "accounts", format!("{name}[{l}][{d}]"));
+            }
+        }
+    }
+    policies.aws_managed = managed_slots
+        .into_iter()
+        .filter(|slot| slot.starts_with("identity") || slot == "boundary")
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
