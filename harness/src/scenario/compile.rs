@@ -247,7 +247,12 @@ impl Scenario {
                 rcp: rcp_of(Some(&resource.account)),
             }));
         }
-        if let Some(role) = self.principals.get(name) {
+        // A world keys users by ARN: such a key as a resource is the user's ARN, a literal.
+        let named_principal = self
+            .principals
+            .get(name)
+            .filter(|p| p.role.is_some() || !name.starts_with("arn:"));
+        if let Some(role) = named_principal {
             let Some(Some(caller)) = resolved.callers.get(name) else {
                 return Ok(None);
             };
@@ -363,6 +368,7 @@ impl Scenario {
             file,
             &format!("principals.{}", exp.principal),
             &format!("resources.{}", exp.resource),
+            &principal.aws_managed,
         )?;
         let request = TestRequest {
             principal: caller.principal.clone(),

@@ -100,6 +100,11 @@ pub struct Principal {
     /// Session policies passed when the role was assumed.
     #[serde(default)]
     pub session_policies: Vec<PolicyText>,
+    /// The slots (`identity[N]`, `boundary`) holding an AWS managed policy pasted as a document
+    /// (an account dump carries them so), which no customer size quota binds; a policy named by
+    /// its AWS managed ARN is marked without this.
+    #[serde(default)]
+    pub aws_managed: Vec<String>,
 }
 
 /// A resource of the world.

@@ -77,13 +77,14 @@ pub(super) fn resolve(
 }
 
 /// Resolves every named policy of a compiled case in place, marking the AWS managed ones in
-/// `aws_managed`. `principal` and `resource` are the places (in the scenario) the principal's
+/// `aws_managed`, with the principal's `pasted_managed` slots. `principal` and `resource` are the places (in the scenario) the principal's
 /// and the resource's policies come from, for errors.
 pub(super) fn resolve_policies(
     policies: &mut crate::case::Policies,
     file: &str,
     principal: &str,
     resource: &str,
+    pasted_managed: &[String],
 ) -> Result<(), Vec<CaseError>> {
     let mut problems = Vec::new();
     let mut managed_slots = Vec::new();
@@ -119,10 +120,13 @@ pub(super) fn resolve_policies(
             }
         }
     }
-    policies.aws_managed = managed_slots
-        .into_iter()
-        .filter(|slot| slot.starts_with("identity") || slot == "boundary")
-        .collect();
+    managed_slots.retain(|slot| slot.starts_with("identity") || slot == "boundary");
+    for slot in pasted_managed {
+        if !managed_slots.contains(slot) {
+            managed_slots.push(slot.clone());
+        }
+    }
+    policies.aws_managed = managed_slots;
     if problems.is_empty() {
         Ok(())
     } else {

@@ -284,7 +284,7 @@ fn add_identity(
             })?;
             policies.extend(found.iter().map(|(doc, o)| {
                 let mut o = o.clone();
-                o.name = format!("{} (group {group})", o.name);
+                o.location = format!("{} (group {group})", o.location);
                 (doc.clone(), o)
             }));
         }
@@ -311,6 +311,18 @@ fn add_identity(
         }
         Kind::User => None,
     };
+    let mut aws_managed: Vec<String> = policies
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, o))| managed::is_aws_managed_arn(&o.name))
+        .map(|(i, _)| format!("identity[{i}]"))
+        .collect();
+    if boundary
+        .as_ref()
+        .is_some_and(|(_, o)| managed::is_aws_managed_arn(&o.name))
+    {
+        aws_managed.push("boundary".into());
+    }
     let (identity, identity_origins): (Vec<_>, Vec<_>) = policies.into_iter().unzip();
     let (boundary, boundary_origin) = boundary.unzip();
     let (trust, trust_origin) = trust.unzip();
@@ -322,6 +334,7 @@ fn add_identity(
         identity,
         boundary,
         trust,
+        aws_managed,
         ..Principal::default()
     };
     world.add_principal(
