@@ -1,4 +1,4 @@
-//! `aws iam get-account-authorization-details` output as a world: users (their inline and
+//! `aws iam get-account-authorization-details` output as a world (semantics §9.1–§9.3): users (their inline and
 //! attached policies, then those of every group they belong to), roles (trust policy, inline,
 //! attached, permissions boundary, path), and managed policies, of which only the default
 //! version counts. Documents come as JSON objects (what the AWS CLI prints) or as URL-encoded

@@ -1,7 +1,7 @@
 //! Naming principals and resources of a world the way a request names them: a role or user by
 //! its ARN, a role session by its `assumed-role` ARN, the root user by `…:root` or the account
 //! ID, a service principal by name, an anonymous caller by `*`, an object by its ARN under a
-//! bucket of the world. A principal outside the world is added with no policies of its own (a
+//! bucket of the world (semantics §9.5). A principal outside the world is added with no policies of its own (a
 //! caller from another account, a service), so resource policies still decide for it.
 
 use crate::arn::Arn;
