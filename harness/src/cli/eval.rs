@@ -376,9 +376,11 @@ fn decide(
         } => {
             let snapshot = &crate::managed::snapshot().date;
             if args.json {
-                let mut value = json!({ "decision": decision, "explanation": explanation });
+                let mut value = serde_json::Map::new();
+                value.insert("decision".into(), json!(decision));
+                value.insert("explanation".into(), json!(explanation));
                 if !origins.is_empty() {
-                    value["policies"] = origins
+                    let policies = origins
                         .iter()
                         .map(|(slot, o)| {
                             let from =
@@ -386,11 +388,13 @@ fn decide(
                             (slot.clone(), from)
                         })
                         .collect();
+                    value.insert("policies".into(), serde_json::Value::Object(policies));
                 }
                 if !from_snapshot.is_empty() {
-                    value["aws_managed_snapshot"] =
-                        json!({ "date": snapshot, "slots": from_snapshot });
+                    let snapshot = json!({ "date": snapshot, "slots": from_snapshot });
+                    value.insert("aws_managed_snapshot".into(), snapshot);
                 }
+                let value = serde_json::Value::Object(value);
                 outln!(out, "{value}");
             } else {
                 outln!(out, "{decision}");

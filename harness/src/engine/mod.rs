@@ -137,8 +137,12 @@ pub fn from_spec_with(
         return Ok(Box::new(engine));
     }
     match spec {
-        "reference" => Ok(Box::new(ReferenceEvaluator::new())),
-        "reference-generic" => Ok(Box::new(ReferenceEvaluator::without_special_rules())),
+        "reference" => Ok(Box::new(
+            ReferenceEvaluator::new().with_timeout(options.request_timeout),
+        )),
+        "reference-generic" => Ok(Box::new(
+            ReferenceEvaluator::without_special_rules().with_timeout(options.request_timeout),
+        )),
         other => Err(EngineSpecError::Unknown(other.to_owned())),
     }
 }

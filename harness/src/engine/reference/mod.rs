@@ -53,6 +53,7 @@
 //!   service-linked roles; RCPs do not bind service-linked roles, and bind only requests to the
 //!   services the RCP page lists (semantics §1.7.6).
 
+pub mod budget;
 pub mod condition;
 mod decide;
 mod facts;
@@ -76,6 +77,8 @@ use rules::Rule;
 #[derive(Debug, Clone, Copy)]
 pub struct ReferenceEvaluator {
     special_rules: bool,
+    /// How long deciding one test may take ([`budget`]); `None`: no limit.
+    timeout: Option<std::time::Duration>,
 }
 
 impl Default for ReferenceEvaluator {
@@ -89,6 +92,7 @@ impl ReferenceEvaluator {
     pub fn new() -> Self {
         ReferenceEvaluator {
             special_rules: true,
+            timeout: None,
         }
     }
 
@@ -97,6 +101,16 @@ impl ReferenceEvaluator {
     pub fn without_special_rules() -> Self {
         ReferenceEvaluator {
             special_rules: false,
+            timeout: None,
+        }
+    }
+
+    /// The same evaluator with a limit on the time one test may take (`--timeout`): a test past
+    /// it errors instead of holding up the run (semantics §6.14).
+    pub fn with_timeout(self, timeout: std::time::Duration) -> Self {
+        ReferenceEvaluator {
+            timeout: Some(timeout),
+            ..self
         }
     }
 
@@ -177,7 +191,11 @@ impl Evaluator for ReferenceEvaluator {
                 if let Err(errors) = case.check_trust(&request) {
                     return invalid(errors);
                 }
+                budget::start(self.timeout);
                 let (decision, explanation) = self.explain(set, &request);
+                if let Some(exceeded) = budget::finish() {
+                    return Outcome::Errored(exceeded.to_string());
+                }
                 Outcome::Decided {
                     decision,
                     explanation: Some(explanation),
