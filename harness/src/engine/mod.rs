@@ -1,4 +1,4 @@
-//! Engines: the [`Evaluator`] trait every engine implements (DESIGN.md §4), its outcomes, the
+//! Engines: the [`Evaluator`] trait every engine implements (docs/design.md §4), its outcomes, the
 //! built-in engines — [`reference`](mod@reference) (the oracle) and, for programs in other languages, the
 //! subprocess protocol — and [`from_spec`], which builds one from a command line's `--engine`.
 
@@ -82,7 +82,7 @@ impl Outcome {
 }
 
 /// A policy engine under test. Implement this to test a Rust engine in-process; engines in other
-/// languages speak the subprocess protocol instead (DESIGN.md §4).
+/// languages speak the subprocess protocol instead (docs/design.md §4).
 pub trait Evaluator: Send + Sync {
     /// Name, version and claimed features.
     fn info(&self) -> EngineInfo;

@@ -406,7 +406,7 @@ impl Scenario {
 /// `rcp:levels`; a resource policy is a trust or key policy when the reference evaluator reads
 /// the request so), `cross-account` when the two accounts differ, and the caller's kind when it
 /// is the root user of the resource's account, a service or anonymous. An engine that does not
-/// claim one of them then skips the case instead of failing it (DESIGN.md §3).
+/// claim one of them then skips the case instead of failing it (docs/design.md §3).
 fn derived_features(
     policies: &Policies,
     request: &TestRequest,

@@ -1,4 +1,4 @@
-//! Scenario worlds (DESIGN.md §3): accounts with their SCPs and RCPs, principals with their
+//! Scenario worlds (docs/design.md §3): accounts with their SCPs and RCPs, principals with their
 //! identity policies, trust policy and boundary, resources with their resource policies, and a
 //! list of expectations written by name ("role X may do Y on Z, because …"). Each expectation
 //! compiles into one [`Case`](crate::case::Case), so every engine only ever sees cases.
