@@ -45,7 +45,9 @@ fn decide(
         why: "probe".into(),
         features: Vec::new(),
     }];
-    let cases = scenario.compile("probe.json").unwrap_or_else(|e| panic!("{e}"));
+    let cases = scenario
+        .compile("probe.json")
+        .unwrap_or_else(|e| panic!("{e}"));
     let outcome = ReferenceEvaluator::new().evaluate(&cases[0]);
     outcome[0].decision().expect("decided")
 }
@@ -105,28 +107,128 @@ fn yaml_template_decides_like_its_policies_written_by_hand() {
     let mut world = load("app.yaml", &[]);
     let mut by_hand: Scenario = serde_json::from_str(BY_HAND).unwrap();
     let probes: &[(&str, &str, &str, &str, &str, &[(&str, &str)], Decision)] = &[
-        (APP, "app", "s3:GetObject", OBJECT, "object", &[], Decision::Allow),
-        (APP, "app", "s3:PutObject", OBJECT, "object", &[], Decision::Allow),
-        (APP, "app", "s3:PutObject", "arn:aws:s3:::app-data-bucket/prod/x", "arn:aws:s3:::app-data-bucket/prod/x", &[], Decision::ImplicitDeny),
-        (APP, "app", "s3:DeleteObject", OBJECT, "object", &[], Decision::ExplicitDeny),
-        (APP, "app", "logs:CreateLogStream", "*", "*", &[], Decision::Allow),
-        (APP, "app", "ec2:DescribeSubnets", "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-aaa", "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-aaa", &[], Decision::Allow),
-        (APP, "app", "iam:PassRole", "*", "*", &[], Decision::ImplicitDeny),
-        ("lambda.amazonaws.com", "lambda", "sts:AssumeRole", APP, "app", &[], Decision::Allow),
-        ("arn:aws:iam::123456789012:user/alice", "alice", "sqs:ReceiveMessage", QUEUE, "queue", &[("aws:SecureTransport", "true")], Decision::Allow),
-        ("arn:aws:iam::123456789012:user/alice", "alice", "sqs:ReceiveMessage", QUEUE, "queue", &[("aws:SecureTransport", "false")], Decision::ExplicitDeny),
-        ("logical:WorkerRole", "worker", "logs:PutLogEvents", LOGS, "logs", &[], Decision::Allow),
+        (
+            APP,
+            "app",
+            "s3:GetObject",
+            OBJECT,
+            "object",
+            &[],
+            Decision::Allow,
+        ),
+        (
+            APP,
+            "app",
+            "s3:PutObject",
+            OBJECT,
+            "object",
+            &[],
+            Decision::Allow,
+        ),
+        (
+            APP,
+            "app",
+            "s3:PutObject",
+            "arn:aws:s3:::app-data-bucket/prod/x",
+            "arn:aws:s3:::app-data-bucket/prod/x",
+            &[],
+            Decision::ImplicitDeny,
+        ),
+        (
+            APP,
+            "app",
+            "s3:DeleteObject",
+            OBJECT,
+            "object",
+            &[],
+            Decision::ExplicitDeny,
+        ),
+        (
+            APP,
+            "app",
+            "logs:CreateLogStream",
+            "*",
+            "*",
+            &[],
+            Decision::Allow,
+        ),
+        (
+            APP,
+            "app",
+            "ec2:DescribeSubnets",
+            "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-aaa",
+            "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-aaa",
+            &[],
+            Decision::Allow,
+        ),
+        (
+            APP,
+            "app",
+            "iam:PassRole",
+            "*",
+            "*",
+            &[],
+            Decision::ImplicitDeny,
+        ),
+        (
+            "lambda.amazonaws.com",
+            "lambda",
+            "sts:AssumeRole",
+            APP,
+            "app",
+            &[],
+            Decision::Allow,
+        ),
+        (
+            "arn:aws:iam::123456789012:user/alice",
+            "alice",
+            "sqs:ReceiveMessage",
+            QUEUE,
+            "queue",
+            &[("aws:SecureTransport", "true")],
+            Decision::Allow,
+        ),
+        (
+            "arn:aws:iam::123456789012:user/alice",
+            "alice",
+            "sqs:ReceiveMessage",
+            QUEUE,
+            "queue",
+            &[("aws:SecureTransport", "false")],
+            Decision::ExplicitDeny,
+        ),
+        (
+            "logical:WorkerRole",
+            "worker",
+            "logs:PutLogEvents",
+            LOGS,
+            "logs",
+            &[],
+            Decision::Allow,
+        ),
     ];
     for (arn, key, action, resource, hand_resource, context, expected) in probes {
         let got = in_world(&mut world, arn, action, resource, context);
         let hand = decide(&mut by_hand, key, action, hand_resource, context);
-        assert_eq!((got, hand), (*expected, *expected), "{arn} {action} {resource}");
+        assert_eq!(
+            (got, hand),
+            (*expected, *expected),
+            "{arn} {action} {resource}"
+        );
     }
     let origins = world.case_origins(APP, OBJECT, "s3:GetObject");
     let resource = origins.get("resource").expect("the bucket policy's origin");
-    assert_eq!(resource.location, "Resources.DataBucketPolicy.Properties.PolicyDocument");
-    let first = origins.get("identity[0]").expect("the inline policy's origin");
-    assert_eq!(first.location, "Resources.AppRole.Properties.Policies[0].PolicyDocument");
+    assert_eq!(
+        resource.location,
+        "Resources.DataBucketPolicy.Properties.PolicyDocument"
+    );
+    let first = origins
+        .get("identity[0]")
+        .expect("the inline policy's origin");
+    assert_eq!(
+        first.location,
+        "Resources.AppRole.Properties.Policies[0].PolicyDocument"
+    );
     assert_eq!(first.name, "write-data");
     assert!(first.file.ends_with("app.yaml"));
 }
@@ -141,13 +243,22 @@ fn generated_names_conditions_and_other_types_are_listed() {
             .any(|s| s.location.starts_with(location) && s.reason.contains(needle))
     };
     assert!(
-        listed("Resources.PassWorker.Properties.PolicyDocument", "sets no RoleName"),
+        listed(
+            "Resources.PassWorker.Properties.PolicyDocument",
+            "sets no RoleName"
+        ),
         "{:#?}",
         world.skipped
     );
     assert!(listed("Resources.WorkerRole", "`logical:WorkerRole`"));
-    assert!(listed("Resources.ProdAuditRole", "condition `IsProd` is false"));
-    assert!(listed("Resources.Box", "AWS::EC2::Instance: not a policy-bearing resource"));
+    assert!(listed(
+        "Resources.ProdAuditRole",
+        "condition `IsProd` is false"
+    ));
+    assert!(listed(
+        "Resources.Box",
+        "AWS::EC2::Instance: not a policy-bearing resource"
+    ));
     assert!(!world
         .scenario
         .principals
@@ -158,20 +269,42 @@ fn generated_names_conditions_and_other_types_are_listed() {
 fn parameters_and_pseudo_parameters_can_be_overridden() {
     let mut world = load(
         "app.yaml",
-        &[("Env", "prod"), ("BucketName", "other"), ("AWS::StackName", "live")],
+        &[
+            ("Env", "prod"),
+            ("BucketName", "other"),
+            ("AWS::StackName", "live"),
+        ],
     );
     let app = "arn:aws:iam::123456789012:role/app/live-app";
     assert_eq!(
-        in_world(&mut world, app, "s3:PutObject", "arn:aws:s3:::other/prod/x", &[]),
+        in_world(
+            &mut world,
+            app,
+            "s3:PutObject",
+            "arn:aws:s3:::other/prod/x",
+            &[]
+        ),
         Decision::Allow
     );
     assert_eq!(
-        in_world(&mut world, app, "s3:DeleteObject", "arn:aws:s3:::elsewhere/x", &[]),
+        in_world(
+            &mut world,
+            app,
+            "s3:DeleteObject",
+            "arn:aws:s3:::elsewhere/x",
+            &[]
+        ),
         Decision::Allow,
         "Fn::If picked the prod branch"
     );
     assert_eq!(
-        in_world(&mut world, app, "s3:DeleteObject", "arn:aws:s3:::other/x", &[]),
+        in_world(
+            &mut world,
+            app,
+            "s3:DeleteObject",
+            "arn:aws:s3:::other/x",
+            &[]
+        ),
         Decision::ExplicitDeny,
         "the bucket policy follows the bucket's new name"
     );
@@ -188,16 +321,34 @@ fn parameters_and_pseudo_parameters_can_be_overridden() {
     let mut world = load_file(&fixture("imports.json"), &options).unwrap();
     let deployer = "arn:aws:iam::111122223333:role/deployer";
     assert_eq!(
-        in_world(&mut world, deployer, "s3:GetObject", "arn:aws:s3:::west-artifacts/web/x", &[]),
+        in_world(
+            &mut world,
+            deployer,
+            "s3:GetObject",
+            "arn:aws:s3:::west-artifacts/web/x",
+            &[]
+        ),
         Decision::Allow,
         "Fn::Sub with a variable map from Fn::FindInMap on the region"
     );
     assert_eq!(
-        in_world(&mut world, deployer, "s3:GetObject", "arn:aws:s3:::east-artifacts/web/x", &[]),
+        in_world(
+            &mut world,
+            deployer,
+            "s3:GetObject",
+            "arn:aws:s3:::east-artifacts/web/x",
+            &[]
+        ),
         Decision::ImplicitDeny
     );
     assert_eq!(
-        in_world(&mut world, "codebuild.amazonaws.com", "sts:AssumeRole", deployer, &[]),
+        in_world(
+            &mut world,
+            "codebuild.amazonaws.com",
+            "sts:AssumeRole",
+            deployer,
+            &[]
+        ),
         Decision::Allow,
         "a trust policy given as JSON text"
     );
@@ -206,7 +357,13 @@ fn parameters_and_pseudo_parameters_can_be_overridden() {
         && s.reason.contains("another stack's export")));
     let key = "arn:aws:kms:eu-west-1:111122223333:key/Key";
     assert_eq!(
-        in_world(&mut world, "arn:aws:iam::111122223333:user/ops", "kms:Decrypt", key, &[]),
+        in_world(
+            &mut world,
+            "arn:aws:iam::111122223333:user/ops",
+            "kms:Decrypt",
+            key,
+            &[]
+        ),
         Decision::ImplicitDeny,
         "the key policy delegates to IAM, and ops has no policy"
     );
@@ -221,14 +378,20 @@ fn bad_templates_name_the_file_and_the_place() {
     assert!(e[0].location.starts_with("line 5"), "{e:?}");
     let e = load_file(&fixture("imports.json"), &LoadOptions::default()).unwrap_err();
     assert!(
-        e.iter().any(|e| e.location.contains("Resources.Deployer.Properties.Policies[0]")
+        e.iter().any(|e| e
+            .location
+            .contains("Resources.Deployer.Properties.Policies[0]")
             && e.message.contains("the parameter `Team` has no value")),
         "{e:?}"
     );
-    let text = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !Ref Nope\n";
+    let text =
+        "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !Ref Nope\n";
     let e = load_text(text, "t.yaml", &LoadOptions::default()).unwrap_err();
     assert_eq!(e[0].location, "Resources.R.Properties.RoleName.Ref");
-    assert!(e[0].message.contains("no parameter or resource `Nope`"), "{e:?}");
+    assert!(
+        e[0].message.contains("no parameter or resource `Nope`"),
+        "{e:?}"
+    );
     let mut options = LoadOptions::default();
     options.parameters.insert("Env".into(), "staging".into());
     let e = load_file(&fixture("app.yaml"), &options).unwrap_err();

@@ -110,10 +110,17 @@ pub(super) fn attribute(r: &Named<'_>, attribute: &str, env: &Env<'_>) -> Result
         ("AWS::IAM::ManagedPolicy", "PolicyArn")
         | ("AWS::SNS::Topic", "TopicArn")
         | (
-            "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" | "AWS::IAM::InstanceProfile"
-            | "AWS::S3::Bucket" | "AWS::Logs::LogGroup" | "AWS::SQS::Queue"
-            | "AWS::DynamoDB::Table" | "AWS::Lambda::Function"
-            | "AWS::KinesisFirehose::DeliveryStream" | "AWS::Kinesis::Stream"
+            "AWS::IAM::Role"
+            | "AWS::IAM::User"
+            | "AWS::IAM::Group"
+            | "AWS::IAM::InstanceProfile"
+            | "AWS::S3::Bucket"
+            | "AWS::Logs::LogGroup"
+            | "AWS::SQS::Queue"
+            | "AWS::DynamoDB::Table"
+            | "AWS::Lambda::Function"
+            | "AWS::KinesisFirehose::DeliveryStream"
+            | "AWS::Kinesis::Stream"
             | "AWS::ECR::Repository",
             "Arn",
         ) => arn(r, name, env).ok_or_else(unknown),

@@ -32,7 +32,7 @@ pub(super) enum Fail {
 }
 
 /// How deep references may chain (a `Ref` to a resource whose name is a `Fn::Sub` of …).
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// A template's parameters (after `--parameter` and `Default`), mappings, conditions and
 /// resources, and the environment it is loaded for.
@@ -52,7 +52,7 @@ pub(super) struct Template<'t> {
     pub stack_name: &'t str,
 }
 
-fn invalid(at: &str, reason: impl Into<String>) -> Fail {
+pub(super) fn invalid(at: &str, reason: impl Into<String>) -> Fail {
     Fail::Invalid {
         at: at.to_owned(),
         reason: reason.into(),
@@ -67,14 +67,17 @@ fn unknown(at: &str, reason: impl Into<String>) -> Fail {
 }
 
 /// The single key and value of a one-key object (the shape of every intrinsic function).
-fn single(object: &Map<String, Value>) -> Option<(&str, &Value)> {
+pub(super) fn single(object: &Map<String, Value>) -> Option<(&str, &Value)> {
     let mut entries = object.iter();
     let first = entries.next()?;
-    entries.next().is_none().then_some((first.0.as_str(), first.1))
+    entries
+        .next()
+        .is_none()
+        .then_some((first.0.as_str(), first.1))
 }
 
 /// A scalar as the text CloudFormation substitutes for it.
-fn scalar_text(value: &Value, at: &str) -> Result<String, Fail> {
+pub(super) fn scalar_text(value: &Value, at: &str) -> Result<String, Fail> {
     match value {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
@@ -105,7 +108,12 @@ impl Template<'_> {
         self.named_condition(name, at, 0)
     }
 
-    fn eval(&self, value: &Value, at: &str, depth: usize) -> Result<Option<Value>, Fail> {
+    pub(super) fn eval(
+        &self,
+        value: &Value,
+        at: &str,
+        depth: usize,
+    ) -> Result<Option<Value>, Fail> {
         if depth > MAX_DEPTH {
             return Err(invalid(at, "references nest too deep (a cycle?)"));
         }
@@ -155,14 +163,19 @@ impl Template<'_> {
     }
 
     /// The arguments of a function that takes a list of exactly `n`.
-    fn args<'v>(args: &'v Value, n: usize, at: &str, what: &str) -> Result<&'v [Value], Fail> {
+    pub(super) fn args<'v>(
+        args: &'v Value,
+        n: usize,
+        at: &str,
+        what: &str,
+    ) -> Result<&'v [Value], Fail> {
         match args {
             Value::Array(items) if items.len() == n => Ok(items),
             _ => Err(invalid(at, format!("expected {what}"))),
         }
     }
 
-    fn function(
+    pub(super) fn function(
         &self,
         key: &str,
         args: &Value,
@@ -425,85 +438,6 @@ impl Template<'_> {
         out.push_str(rest);
         Ok(out)
     }
-
-    fn named_condition(&self, name: &str, at: &str, depth: usize) -> Result<bool, Fail> {
-        if depth > MAX_DEPTH {
-            return Err(invalid(at, "conditions nest too deep (a cycle?)"));
-        }
-        let raw = self
-            .conditions
-            .get(name)
-            .ok_or_else(|| invalid(at, format!("no condition `{name}`")))?;
-        self.truth(raw, &format!("Conditions.{name}"), depth + 1)
-    }
-
-    /// The value of a condition function.
-    fn truth(&self, value: &Value, at: &str, depth: usize) -> Result<bool, Fail> {
-        if depth > MAX_DEPTH {
-            return Err(invalid(at, "conditions nest too deep (a cycle?)"));
-        }
-        let depth = depth + 1;
-        let Some((key, args)) = value.as_object().and_then(single) else {
-            return match value {
-                Value::Bool(b) => Ok(*b),
-                _ => Err(invalid(at, "expected a condition function")),
-            };
-        };
-        let at = &format!("{at}.{key}");
-        let operands = || match args {
-            Value::Array(items) => Ok(items.as_slice()),
-            _ => Err(invalid(at, "expected a list of conditions")),
-        };
-        match key {
-            "Condition" => {
-                let name = args
-                    .as_str()
-                    .ok_or_else(|| invalid(at, "expected a condition name"))?;
-                self.named_condition(name, at, depth)
-            }
-            "Fn::Equals" => {
-                let [a, b] = Self::args(args, 2, at, "[value, value]")? else {
-                    return Err(invalid(at, "expected [value, value]"));
-                };
-                let a = self.eval(a, &format!("{at}[0]"), depth)?;
-                let b = self.eval(b, &format!("{at}[1]"), depth)?;
-                Ok(match (a, b) {
-                    (Some(Value::Array(a)), Some(Value::Array(b))) => a == b,
-                    (Some(a), Some(b)) => scalar_text(&a, at)? == scalar_text(&b, at)?,
-                    (a, b) => a == b,
-                })
-            }
-            "Fn::Not" => {
-                let [c] = Self::args(args, 1, at, "[condition]")? else {
-                    return Err(invalid(at, "expected [condition]"));
-                };
-                Ok(!self.truth(c, &format!("{at}[0]"), depth)?)
-            }
-            "Fn::And" | "Fn::Or" => {
-                let items = operands()?;
-                let mut results = Vec::with_capacity(items.len());
-                for (i, c) in items.iter().enumerate() {
-                    results.push(self.truth(c, &format!("{at}[{i}]"), depth)?);
-                }
-                Ok(if key == "Fn::And" {
-                    results.iter().all(|b| *b)
-                } else {
-                    results.iter().any(|b| *b)
-                })
-            }
-            "Fn::If" => match self.function(key, args, at, depth)? {
-                Some(v) => self.truth(&v, at, depth),
-                None => Err(invalid(at, "a condition is AWS::NoValue")),
-            },
-            _ => Err(invalid(at, format!("`{key}` is not a condition function"))),
-        }
-    }
-}
-
-fn one(key: &str, value: &Value) -> Map<String, Value> {
-    let mut map = Map::new();
-    map.insert(key.to_owned(), value.clone());
-    map
 }
 
 /// A resource's type, resolved name and path.
@@ -526,4 +460,10 @@ impl Resolved {
             path: &self.path,
         }
     }
+}
+
+fn one(key: &str, value: &Value) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert(key.to_owned(), value.clone());
+    map
 }

@@ -15,7 +15,9 @@
 //!   generated (its ARN ends in `key/LogicalId`).
 
 mod attributes;
+mod conditions;
 mod intrinsics;
+mod resource_policies;
 mod resources;
 mod yaml;
 

@@ -18,26 +18,31 @@ use super::attributes;
 use super::intrinsics::{Fail, Resolved, Template};
 
 /// One created resource: its logical id, resolved type/name/path, and raw properties.
-struct Entry<'t> {
-    logical: &'t str,
-    named: Resolved,
-    props: Option<&'t Value>,
+pub(super) struct Entry<'t> {
+    pub(super) logical: &'t str,
+    pub(super) named: Resolved,
+    pub(super) props: Option<&'t Value>,
 }
 
 /// A policy with its origin.
 type Placed = (PolicyText, Origin);
 
 /// What building collects: the world, problems and the file.
-struct Builder<'a, 't> {
-    t: &'a Template<'t>,
-    file: &'a str,
-    world: &'a mut World,
-    problems: &'a mut Vec<WorldError>,
-    entries: Vec<Entry<'t>>,
+pub(super) struct Builder<'a, 't> {
+    pub(super) t: &'a Template<'t>,
+    pub(super) file: &'a str,
+    pub(super) world: &'a mut World,
+    pub(super) problems: &'a mut Vec<WorldError>,
+    pub(super) entries: Vec<Entry<'t>>,
 }
 
 /// Adds the template's resources to `world`; problems go to `problems`.
-pub(super) fn build(t: &Template<'_>, file: &str, world: &mut World, problems: &mut Vec<WorldError>) {
+pub(super) fn build(
+    t: &Template<'_>,
+    file: &str,
+    world: &mut World,
+    problems: &mut Vec<WorldError>,
+) {
     let mut b = Builder {
         t,
         file,
@@ -51,7 +56,10 @@ pub(super) fn build(t: &Template<'_>, file: &str, world: &mut World, problems: &
             match t.condition(condition, &at) {
                 Ok(true) => {}
                 Ok(false) => {
-                    b.skip(&at, format!("not created: its condition `{condition}` is false"));
+                    b.skip(
+                        &at,
+                        format!("not created: its condition `{condition}` is false"),
+                    );
                     continue;
                 }
                 Err(fail) => {
@@ -73,7 +81,7 @@ pub(super) fn build(t: &Template<'_>, file: &str, world: &mut World, problems: &
 }
 
 impl<'t> Builder<'_, 't> {
-    fn skip(&mut self, location: &str, reason: String) {
+    pub(super) fn skip(&mut self, location: &str, reason: String) {
         self.world.skipped.push(Skipped {
             file: self.file.to_owned(),
             location: location.to_owned(),
@@ -82,7 +90,7 @@ impl<'t> Builder<'_, 't> {
     }
 
     /// Records a failure: a template error is a problem, an unknown value is skipped.
-    fn fail(&mut self, fail: Fail) {
+    pub(super) fn fail(&mut self, fail: Fail) {
         match fail {
             Fail::Invalid { at, reason } => {
                 self.problems.push(WorldError::new(self.file, at, reason))
@@ -91,7 +99,7 @@ impl<'t> Builder<'_, 't> {
         }
     }
 
-    fn origin(&self, location: String, name: &str) -> Origin {
+    pub(super) fn origin(&self, location: String, name: &str) -> Origin {
         Origin {
             file: self.file.to_owned(),
             location,
@@ -126,28 +134,30 @@ impl<'t> Builder<'_, 't> {
                 | "AWS::IAM::UserPolicy"
                 | "AWS::IAM::GroupPolicy"
                 | "AWS::IAM::UserToGroupAddition" => {}
-                "AWS::S3::BucketPolicy" | "AWS::SQS::QueuePolicy" | "AWS::SNS::TopicPolicy"
+                "AWS::S3::BucketPolicy"
+                | "AWS::SQS::QueuePolicy"
+                | "AWS::SNS::TopicPolicy"
                 | "AWS::KMS::Key" => self.resource_policy(index),
                 _ => self.plain(index),
             }
         }
     }
 
-    fn ty(&self, index: usize) -> &str {
+    pub(super) fn ty(&self, index: usize) -> &str {
         self.entries.get(index).map_or("", |e| e.named.ty.as_str())
     }
 
-    fn at(&self, index: usize, key: &str) -> String {
+    pub(super) fn at(&self, index: usize, key: &str) -> String {
         let logical = self.entries.get(index).map_or("", |e| e.logical);
         format!("Resources.{logical}.Properties.{key}")
     }
 
-    fn prop(&self, index: usize, key: &str) -> Option<&'t Value> {
+    pub(super) fn prop(&self, index: usize, key: &str) -> Option<&'t Value> {
         self.entries.get(index)?.props?.get(key)
     }
 
     /// A policy document (an object, or its JSON text) with every intrinsic resolved.
-    fn document(&self, raw: Option<&Value>, at: &str) -> Result<PolicyText, Fail> {
+    pub(super) fn document(&self, raw: Option<&Value>, at: &str) -> Result<PolicyText, Fail> {
         let bad = |reason: String| Fail::Invalid {
             at: at.to_owned(),
             reason,
@@ -159,7 +169,9 @@ impl<'t> Builder<'_, 't> {
                 serde_json::from_str::<Value>(&text)
                     .ok()
                     .filter(Value::is_object)
-                    .ok_or_else(|| bad("a policy document string must hold a JSON object".into()))?;
+                    .ok_or_else(
+                        || bad("a policy document string must hold a JSON object".into()),
+                    )?;
                 text
             }
             _ => return Err(bad("a policy document is an object".into())),
@@ -209,7 +221,12 @@ impl<'t> Builder<'_, 't> {
             .iter()
             .position(|e| e.named.ty == ty && e.named.name.as_deref() == Some(name.as_str()));
         if found.is_none() {
-            self.skip(at, format!("`{name}` is not created by this template: its policies are not in the world"));
+            self.skip(
+                at,
+                format!(
+                    "`{name}` is not created by this template: its policies are not in the world"
+                ),
+            );
         }
         found
     }
@@ -266,7 +283,10 @@ impl<'t> Builder<'_, 't> {
             Ok(doc) => {
                 let origin = self.origin(at, &name);
                 for owner in owners {
-                    attached.entry(owner).or_default().push((doc.clone(), origin.clone()));
+                    attached
+                        .entry(owner)
+                        .or_default()
+                        .push((doc.clone(), origin.clone()));
                 }
             }
             Err(fail) => self.fail(fail),
@@ -378,7 +398,10 @@ impl<'t> Builder<'_, 't> {
         let kind = if is_role { "role" } else { "user" };
         let (key, name) = match &given {
             Some(name) => (
-                format!("arn:{}:iam::{account}:{kind}{path}{name}", self.t.env.partition),
+                format!(
+                    "arn:{}:iam::{account}:{kind}{path}{name}",
+                    self.t.env.partition
+                ),
                 name.clone(),
             ),
             None => {
@@ -449,105 +472,13 @@ impl<'t> Builder<'_, 't> {
             trust,
             ..Principal::default()
         };
-        self.world
-            .add_principal(key, principal, identity_origins, boundary_origin, trust_origin);
-    }
-
-    /// A bucket, queue, topic or key policy: the policy of every resource it names.
-    fn resource_policy(&mut self, index: usize) {
-        let ty = self.ty(index).to_owned();
-        let logical = self.entries.get(index).map_or("", |e| e.logical).to_owned();
-        let partition = self.t.env.partition.to_owned();
-        let (doc_key, list_key) = match ty.as_str() {
-            "AWS::S3::BucketPolicy" => ("PolicyDocument", "Bucket"),
-            "AWS::SQS::QueuePolicy" => ("PolicyDocument", "Queues"),
-            "AWS::SNS::TopicPolicy" => ("PolicyDocument", "Topics"),
-            _ => ("KeyPolicy", ""),
-        };
-        let mut arns = Vec::new();
-        if list_key.is_empty() {
-            let (r, a) = (self.t.env.region, self.t.env.account);
-            let arn = format!("arn:{partition}:kms:{r}:{a}:key/{logical}");
-            self.skip(
-                &format!("Resources.{logical}"),
-                format!(
-                    "the key ID is generated at deployment; the key is in the world as `{arn}`"
-                ),
-            );
-            arns.push(arn);
-        } else {
-            let at = self.at(index, list_key);
-            let raw = self.prop(index, list_key).unwrap_or(&Value::Null);
-            match self.t.resolve_some(raw, &at) {
-                Err(fail) => return self.fail(fail),
-                Ok(value) => {
-                    let names: Vec<String> = match value {
-                        Value::Array(items) => items
-                            .iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect(),
-                        Value::String(one) => vec![one],
-                        _ => Vec::new(),
-                    };
-                    for name in names {
-                        let arn = match ty.as_str() {
-                            "AWS::S3::BucketPolicy" => Some(format!("arn:{partition}:s3:::{name}")),
-                            "AWS::SQS::QueuePolicy" => attributes::queue_arn(&name, &partition),
-                            _ => Some(name.clone()),
-                        };
-                        match arn {
-                            Some(arn) => arns.push(arn),
-                            None => self.problems.push(WorldError::new(
-                                self.file,
-                                at.clone(),
-                                format!("`{name}` is not a queue URL"),
-                            )),
-                        }
-                    }
-                }
-            }
-        }
-        let at = self.at(index, doc_key);
-        let doc = match self.document(self.prop(index, doc_key), &at) {
-            Ok(doc) => doc,
-            Err(fail) => return self.fail(fail),
-        };
-        let account = self.t.env.account.to_owned();
-        for arn in arns {
-            if self.world.scenario.resources.get(&arn).is_some_and(|r| r.policy.is_some()) {
-                self.problems.push(WorldError::new(
-                    self.file,
-                    at.clone(),
-                    format!("`{arn}` already has a policy from another resource"),
-                ));
-                continue;
-            }
-            let origin = self.origin(at.clone(), &logical);
-            self.world.add_resource(&arn, &account, Some((doc.clone(), origin)));
-        }
-    }
-
-    /// Any other resource: in the world without a policy when its ARN is known, else skipped.
-    fn plain(&mut self, index: usize) {
-        let Some(entry) = self.entries.get(index) else {
-            return;
-        };
-        let logical = entry.logical;
-        let arn = attributes::attribute(&entry.named.as_named(logical), "Arn", &self.t.env);
-        let ty = entry.named.ty.clone();
-        match (arn, attributes::naming_property(&ty)) {
-            (Ok(arn), _) => {
-                if !self.world.scenario.resources.contains_key(&arn) {
-                    let account = self.t.env.account.to_owned();
-                    self.world.add_resource(&arn, &account, None);
-                }
-            }
-            (Err(reason), Some(_)) => self.skip(&format!("Resources.{logical}"), reason),
-            (Err(_), None) => self.skip(
-                &format!("Resources.{logical}"),
-                format!("{ty}: not a policy-bearing resource"),
-            ),
-        }
+        self.world.add_principal(
+            key,
+            principal,
+            identity_origins,
+            boundary_origin,
+            trust_origin,
+        );
     }
 }
 

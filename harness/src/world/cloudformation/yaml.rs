@@ -234,7 +234,9 @@ mod tests {
         let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
         let e = parse(&deep, "deep.yaml").unwrap_err();
         assert!(e.message.contains("recursion limit"), "{e}");
-        let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut bomb = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         for level in 1..12u8 {
             let previous = char::from(b'a' + level - 1);
             let name = char::from(b'a' + level);
@@ -243,13 +245,24 @@ mod tests {
         }
         let started = std::time::Instant::now();
         let e = parse(&bomb, "bomb.yaml").unwrap_err();
-        assert!(started.elapsed().as_secs() < 10, "took {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "took {:?}",
+            started.elapsed()
+        );
         assert!(
             e.message.contains("alias bomb") || e.message.contains("repetition limit"),
             "{e}"
         );
-        let wide = format!("a: &a [{}]\nb: [{}]\n", vec!["x"; 5000].join(","), vec!["*a"; 5000].join(","));
+        let wide = format!(
+            "a: &a [{}]\nb: [{}]\n",
+            vec!["x"; 5000].join(","),
+            vec!["*a"; 5000].join(",")
+        );
         let e = parse(&wide, "wide.yaml").unwrap_err();
-        assert!(e.message.contains("alias bomb") || e.message.contains("repetition limit"), "{e}");
+        assert!(
+            e.message.contains("alias bomb") || e.message.contains("repetition limit"),
+            "{e}"
+        );
     }
 }
