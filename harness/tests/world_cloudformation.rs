@@ -10,60 +10,89 @@ use iam_harness::scenario::{Expectation, Scenario};
 use iam_harness::world::{load_file, load_text, LoadOptions, World};
 use iam_harness::{Decision, Evaluator};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/world/cloudformation")
-        .join(name)
-}
+/// The helpers (in a `cfg(test)` module, where unwrapping is allowed).
+#[cfg(test)]
+mod support {
+    use super::*;
 
-fn load(name: &str, parameters: &[(&str, &str)]) -> World {
-    let mut options = LoadOptions::default();
-    for (k, v) in parameters {
-        options.parameters.insert((*k).into(), (*v).into());
+    pub fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/world/cloudformation")
+            .join(name)
     }
-    load_file(&fixture(name), &options).unwrap_or_else(|e| panic!("{e:?}"))
+
+    pub fn load(name: &str, parameters: &[(&str, &str)]) -> World {
+        let mut options = LoadOptions::default();
+        for (k, v) in parameters {
+            options.parameters.insert((*k).into(), (*v).into());
+        }
+        load_file(&fixture(name), &options).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// The decision for one request against the world's scenario.
+    pub fn decide(
+        scenario: &mut Scenario,
+        principal: &str,
+        action: &str,
+        resource: &str,
+        context: &[(&str, &str)],
+    ) -> Decision {
+        scenario.expectations = vec![Expectation {
+            name: "probe".into(),
+            principal: principal.into(),
+            action: action.into(),
+            resource: resource.into(),
+            context: context
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+                .collect(),
+            expect: Decision::Allow,
+            why: "probe".into(),
+            features: Vec::new(),
+        }];
+        let cases = scenario
+            .compile("probe.json")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let outcome = ReferenceEvaluator::new().evaluate(&cases[0]);
+        outcome[0].decision().expect("decided")
+    }
+
+    /// The decision in a world loaded from a template, naming principal and resource by ARN.
+    pub fn in_world(
+        world: &mut World,
+        principal: &str,
+        action: &str,
+        resource: &str,
+        context: &[(&str, &str)],
+    ) -> Decision {
+        let principal = world.principal_key(principal).expect("a principal");
+        let target = world.target(resource).as_str().to_owned();
+        decide(&mut world.scenario, &principal, action, &target, context)
+    }
 }
 
-/// The decision for one request against the world's scenario.
-fn decide(
-    scenario: &mut Scenario,
-    principal: &str,
-    action: &str,
-    resource: &str,
-    context: &[(&str, &str)],
-) -> Decision {
-    scenario.expectations = vec![Expectation {
-        name: "probe".into(),
-        principal: principal.into(),
-        action: action.into(),
-        resource: resource.into(),
-        context: context
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
-            .collect(),
-        expect: Decision::Allow,
-        why: "probe".into(),
-        features: Vec::new(),
-    }];
-    let cases = scenario
-        .compile("probe.json")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let outcome = ReferenceEvaluator::new().evaluate(&cases[0]);
-    outcome[0].decision().expect("decided")
-}
+use support::{decide, fixture, in_world, load};
 
-/// The decision in a world loaded from a template, naming principal and resource by ARN.
-fn in_world(
-    world: &mut World,
-    principal: &str,
-    action: &str,
-    resource: &str,
-    context: &[(&str, &str)],
-) -> Decision {
-    let principal = world.principal_key(principal).expect("a principal");
-    let target = world.target(resource).as_str().to_owned();
-    decide(&mut world.scenario, &principal, action, &target, context)
-}
+/// A request and its expected decision: principal, action, resource, context, decision.
+type Probe<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    Decision,
+);
+
+/// A probe of a loaded world and of the world written by hand: principal ARN, key by hand,
+/// action, resource, resource by hand, context, decision.
+type PairedProbe<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    Decision,
+);
 
 /// The app template's world for `Env=dev`, written out by hand.
 const BY_HAND: &str = r#"{
@@ -106,7 +135,7 @@ const LOGS: &str = "arn:aws:logs:us-east-1:123456789012:log-group:/app/dev:*";
 fn yaml_template_decides_like_its_policies_written_by_hand() {
     let mut world = load("app.yaml", &[]);
     let mut by_hand: Scenario = serde_json::from_str(BY_HAND).unwrap();
-    let probes: &[(&str, &str, &str, &str, &str, &[(&str, &str)], Decision)] = &[
+    let probes: &[PairedProbe] = &[
         (
             APP,
             "app",
@@ -399,4 +428,136 @@ fn bad_templates_name_the_file_and_the_place() {
     let cycle = "Resources:\n  A:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !GetAtt B.Arn\n  B:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !GetAtt A.Arn\n";
     let e = load_text(cycle, "c.yaml", &LoadOptions::default()).unwrap_err();
     assert!(e.iter().any(|e| e.message.contains("too deep")), "{e:?}");
+}
+
+#[test]
+fn the_example_template_holds_the_lambda_firehose_world() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/cloudformation/template.yaml");
+    let mut world = load_file(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
+    let function = "arn:aws:iam::123456789012:role/service-role/dev-ingest-function";
+    let delivery = "arn:aws:iam::123456789012:role/dev-firehose-delivery";
+    let ops = "arn:aws:iam::123456789012:role/dev-ingest-ops";
+    let stream = "arn:aws:firehose:us-east-1:123456789012:deliverystream/dev-ingest";
+    let object = "arn:aws:s3:::123456789012-dev-archive/records/2026/part-1";
+    for key in [function, delivery, ops] {
+        assert!(world.scenario.principals.contains_key(key), "{key}");
+    }
+    for arn in [
+        "arn:aws:s3:::123456789012-dev-archive",
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/kinesisfirehose/dev-ingest:*",
+        stream,
+        "arn:aws:lambda:us-east-1:123456789012:function:dev-ingest",
+    ] {
+        assert!(world.scenario.resources.contains_key(arn), "{arn}");
+    }
+    let tls = [("aws:SecureTransport", "true")];
+    let probes: &[Probe] = &[
+        (
+            function,
+            "firehose:PutRecordBatch",
+            stream,
+            &[],
+            Decision::Allow,
+        ),
+        (
+            function,
+            "ec2:CreateNetworkInterface",
+            "*",
+            &[],
+            Decision::Allow,
+        ),
+        (
+            function,
+            "s3:PutObject",
+            object,
+            &tls,
+            Decision::ExplicitDeny,
+        ),
+        (delivery, "s3:PutObject", object, &tls, Decision::Allow),
+        (
+            delivery,
+            "s3:PutObject",
+            object,
+            &[("aws:SecureTransport", "false")],
+            Decision::ExplicitDeny,
+        ),
+        (
+            ops,
+            "iam:PassRole",
+            delivery,
+            &[("iam:PassedToService", "firehose.amazonaws.com")],
+            Decision::Allow,
+        ),
+        (
+            ops,
+            "iam:PassRole",
+            delivery,
+            &[("iam:PassedToService", "lambda.amazonaws.com")],
+            Decision::ImplicitDeny,
+        ),
+        (ops, "s3:DeleteObject", object, &tls, Decision::ImplicitDeny),
+        (
+            "firehose.amazonaws.com",
+            "sts:AssumeRole",
+            delivery,
+            &[("sts:ExternalId", "123456789012")],
+            Decision::Allow,
+        ),
+        (
+            "firehose.amazonaws.com",
+            "sts:AssumeRole",
+            delivery,
+            &[],
+            Decision::ImplicitDeny,
+        ),
+    ];
+    for (principal, action, resource, context, expected) in probes {
+        let got = in_world(&mut world, principal, action, resource, context);
+        assert_eq!(
+            got, *expected,
+            "{principal} {action} {resource} {context:?}"
+        );
+    }
+    let mut prod = load_file(&path, &{
+        let mut o = LoadOptions::default();
+        o.parameters.insert("Stage".into(), "prod".into());
+        o
+    })
+    .unwrap();
+    let object = "arn:aws:s3:::123456789012-prod-archive/records/x";
+    assert_eq!(
+        in_world(
+            &mut prod,
+            "arn:aws:iam::123456789012:role/prod-ingest-ops",
+            "s3:DeleteObject",
+            object,
+            &tls
+        ),
+        Decision::Allow
+    );
+}
+
+#[test]
+fn templates_are_told_apart_by_content() {
+    use iam_harness::world::{detect, SourceKind};
+    let json = |text: &str| detect(&serde_json::from_str(text).unwrap());
+    assert_eq!(
+        json(r#"{"AWSTemplateFormatVersion": "2010-09-09"}"#),
+        Some(SourceKind::CloudFormation)
+    );
+    assert_eq!(
+        json(r#"{"Resources": {}}"#),
+        Some(SourceKind::CloudFormation)
+    );
+    assert_eq!(json(r#"{"Resources": []}"#), None);
+    let world = load_text(
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: b}\n",
+        "t.template",
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert!(world.scenario.resources.contains_key("arn:aws:s3:::b"));
+    let e = load_text("{\"a\": ", "t.json", &LoadOptions::default()).unwrap_err();
+    assert!(e[0].message.starts_with("not JSON"), "{e:?}");
 }
