@@ -561,3 +561,55 @@ fn templates_are_told_apart_by_content() {
     let e = load_text("{\"a\": ", "t.json", &LoadOptions::default()).unwrap_err();
     assert!(e[0].message.starts_with("not JSON"), "{e:?}");
 }
+
+#[test]
+fn intrinsics_resolve_as_cloudformation_does() {
+    let text = r#"
+Parameters:
+  Names: {Type: "List<String>", Default: "a,b,c"}
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: r
+      AssumeRolePolicyDocument: {Statement: []}
+      Policies:
+        - PolicyName: !Join ["-", !Ref Names]
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Sid: !Select [2, !Split ["/", "x/y/z"]]
+                Action: s3:GetObject
+                Resource: !Sub "arn:aws:s3:::${!Literal}/${AWS::URLSuffix}"
+                NotResource: !Ref AWS::NoValue
+                Condition:
+                  StringEquals:
+                    aws:RequestTag/b64: !Base64 hi
+        - PolicyName: zones
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: ec2:RunInstances, Resource: !Select [0, !GetAZs ""]}
+"#;
+    let world = load_text(text, "t.yaml", &LoadOptions::default()).unwrap();
+    let role = &world.scenario.principals["arn:aws:iam::123456789012:role/r"];
+    assert_eq!(
+        role.identity.len(),
+        1,
+        "the policy with Fn::GetAZs is left out"
+    );
+    let doc: String = serde_json::from_str(role.identity[0].get()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(
+        doc,
+        serde_json::json!({"Statement": [{
+            "Effect": "Allow", "Sid": "z", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::${Literal}/amazonaws.com",
+            "Condition": {"StringEquals": {"aws:RequestTag/b64": "aGk="}}
+        }]})
+    );
+    let origin = &world.origins["arn:aws:iam::123456789012:role/r#identity[0]"];
+    assert_eq!(origin.name, "a-b-c");
+    assert!(world.skipped.iter().any(|s| s.location
+        == "Resources.R.Properties.Policies[1].PolicyDocument.Statement[0].Resource.Fn::Select[1].Fn::GetAZs"
+        && s.reason.contains("availability zones")), "{:#?}", world.skipped);
+}
