@@ -11,6 +11,7 @@
 
 mod dump;
 mod lookup;
+mod terraform;
 
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
@@ -132,6 +133,8 @@ pub enum SourceKind {
     AuthorizationDetails,
     /// An iam-harness scenario file.
     Scenario,
+    /// `terraform show -json` output of a plan or a state.
+    Terraform,
 }
 
 /// The kind of a JSON source, by its top-level keys; `None` when it is none of them.
@@ -140,6 +143,10 @@ pub fn detect(value: &serde_json::Value) -> Option<SourceKind> {
     let has = |key: &str| object.contains_key(key);
     if has("UserDetailList") || has("RoleDetailList") || has("GroupDetailList") {
         Some(SourceKind::AuthorizationDetails)
+    } else if has("format_version")
+        && (has("planned_values") || has("values") || has("configuration"))
+    {
+        Some(SourceKind::Terraform)
     } else if has("scenario") && has("principals") {
         Some(SourceKind::Scenario)
     } else {
@@ -164,10 +171,10 @@ pub fn load_text(text: &str, file: &str, options: &LoadOptions) -> Result<World,
             format!("not JSON: {e}"),
         )]
     })?;
-    let _ = options;
     let mut world = match detect(&value) {
         Some(SourceKind::AuthorizationDetails) => dump::load(&value, file)?,
         Some(SourceKind::Scenario) => scenario_world(text, file)?,
+        Some(SourceKind::Terraform) => terraform::load(&value, file, options)?,
         None => {
             return Err(vec![WorldError::new(
                 file,
