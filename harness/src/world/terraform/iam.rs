@@ -165,9 +165,12 @@ impl Iam<'_, '_> {
             .unwrap_or("/")
             .to_owned();
         let trust = match kind {
-            Kind::Role => doc
-                .policy(index, "assume_role_policy")?
-                .map(|p| (p, doc.origin(format!("{address}.assume_role_policy"), "trust policy"))),
+            Kind::Role => doc.policy(index, "assume_role_policy")?.map(|p| {
+                (
+                    p,
+                    doc.origin(format!("{address}.assume_role_policy"), "trust policy"),
+                )
+            }),
             Kind::User | Kind::Group => None,
         };
         self.holders.push(Holder {
@@ -224,7 +227,10 @@ impl Iam<'_, '_> {
             };
             self.doc.skip(
                 at,
-                format!("{what} is not a {} of this file that iam-harness could key", kind.word()),
+                format!(
+                    "{what} is not a {} of this file that iam-harness could key",
+                    kind.word()
+                ),
             );
         }
         holder
@@ -246,7 +252,9 @@ impl Iam<'_, '_> {
         let Some(holder) = self.target(kind, index, attr) else {
             return Ok(());
         };
-        let name = doc.computed(index, "name").unwrap_or_else(|| address.clone());
+        let name = doc
+            .computed(index, "name")
+            .unwrap_or_else(|| address.clone());
         if let Some(policy) = doc.policy(index, "policy")? {
             let origin = doc.origin(format!("{address}.policy"), name.clone());
             self.push(holder, format!("inline:{name}"), policy, origin);
@@ -274,11 +282,17 @@ impl Iam<'_, '_> {
             .unwrap_or_default();
         for (n, block) in blocks.iter().enumerate() {
             let at = format!("{address}.inline_policy[{n}]");
-            let name = block.get("name").and_then(Value::as_str).unwrap_or_default();
+            let name = block
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             match block.get("policy").and_then(Value::as_str) {
                 Some(text) if !text.is_empty() => {
                     let policy = policy_text(text).map_err(|m| {
-                        doc.problem(&at, format!("the policy is not a JSON policy document: {m}"))
+                        doc.problem(
+                            &at,
+                            format!("the policy is not a JSON policy document: {m}"),
+                        )
                     })?;
                     let origin = doc.origin(&at, name);
                     self.push(holder, format!("inline:{name}"), policy, origin);
@@ -309,8 +323,14 @@ impl Iam<'_, '_> {
                 if let Some(h) = self.holders.get_mut(holder) {
                     h.boundary = boundary.map(|(p, o, _)| (p, o));
                 }
-            } else if doc.at(index).is_some_and(|i| i.is_unknown("permissions_boundary")) {
-                doc.skip(at, "permissions_boundary unknown until apply and its reference cannot be resolved");
+            } else if doc
+                .at(index)
+                .is_some_and(|i| i.is_unknown("permissions_boundary"))
+            {
+                doc.skip(
+                    at,
+                    "permissions_boundary unknown until apply and its reference cannot be resolved",
+                );
             }
         }
         Ok(())
@@ -337,19 +357,32 @@ impl Iam<'_, '_> {
             let location = doc.address(policy.index).to_owned();
             let name = policy.arn.clone().unwrap_or_else(|| location.clone());
             let Some(text) = policy.text.clone() else {
-                doc.skip(at, format!("the policy of `{location}` is unknown until apply"));
+                doc.skip(
+                    at,
+                    format!("the policy of `{location}` is unknown until apply"),
+                );
                 return Ok(None);
             };
-            let origin = doc.origin(format!("{location}.policy"), format!("{name} (attached by {at})"));
+            let origin = doc.origin(
+                format!("{location}.policy"),
+                format!("{name} (attached by {at})"),
+            );
             return Ok(Some((text, origin, format!("managed:{location}"))));
         }
         let Found::Value(arn) = found else {
-            doc.skip(at, "the policy ARN is unknown until apply and names no policy of this file");
+            doc.skip(
+                at,
+                "the policy ARN is unknown until apply and names no policy of this file",
+            );
             return Ok(None);
         };
         if managed::is_aws_managed_arn(arn) {
             let text = arn_policy(arn).map_err(|m| doc.problem(at, m))?;
-            return Ok(Some((text, doc.origin(at, arn.clone()), format!("managed:{arn}"))));
+            return Ok(Some((
+                text,
+                doc.origin(at, arn.clone()),
+                format!("managed:{arn}"),
+            )));
         }
         let owner = crate::arn::Arn::parse(arn)
             .map(|a| a.account.to_owned())
@@ -381,7 +414,11 @@ impl Iam<'_, '_> {
             work.extend(doc.of_kind(type_name).map(|(n, _)| (n, kind, attr, false)));
         }
         for (n, _) in doc.of_kind("aws_iam_policy_attachment") {
-            for (kind, attr) in [(Kind::Role, "roles"), (Kind::User, "users"), (Kind::Group, "groups")] {
+            for (kind, attr) in [
+                (Kind::Role, "roles"),
+                (Kind::User, "users"),
+                (Kind::Group, "groups"),
+            ] {
                 work.push((n, kind, attr, true));
             }
         }
@@ -407,11 +444,18 @@ impl Iam<'_, '_> {
             }
             let at = format!("{address}.policy_arn");
             let Some(found) = doc.string(index, "policy_arn") else {
-                doc.skip(at, "policy_arn unknown until apply and its reference cannot be resolved");
+                doc.skip(
+                    at,
+                    "policy_arn unknown until apply and its reference cannot be resolved",
+                );
                 continue;
             };
             for holder in targets {
-                let account = self.holders.get(holder).map(|h| h.account.clone()).unwrap_or_default();
+                let account = self
+                    .holders
+                    .get(holder)
+                    .map(|h| h.account.clone())
+                    .unwrap_or_default();
                 if let Some((policy, origin, key)) = self.attached(&found, &account, &at)? {
                     self.push(holder, key, policy, origin);
                 }
@@ -431,7 +475,10 @@ impl Iam<'_, '_> {
             };
             let (users, unresolved) = doc.strings(index, "users");
             if unresolved {
-                doc.skip(format!("{address}.users"), "users unknown until apply and their references cannot be resolved");
+                doc.skip(
+                    format!("{address}.users"),
+                    "users unknown until apply and their references cannot be resolved",
+                );
             }
             for user in users {
                 if let Some(user) = self.target_of(Kind::User, &user, &format!("{address}.users")) {
@@ -446,10 +493,15 @@ impl Iam<'_, '_> {
             };
             let (groups, unresolved) = doc.strings(index, "groups");
             if unresolved {
-                doc.skip(format!("{address}.groups"), "groups unknown until apply and their references cannot be resolved");
+                doc.skip(
+                    format!("{address}.groups"),
+                    "groups unknown until apply and their references cannot be resolved",
+                );
             }
             for group in groups {
-                if let Some(group) = self.target_of(Kind::Group, &group, &format!("{address}.groups")) {
+                if let Some(group) =
+                    self.target_of(Kind::Group, &group, &format!("{address}.groups"))
+                {
                     pairs.push((user, group));
                 }
             }

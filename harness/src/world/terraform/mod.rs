@@ -165,7 +165,10 @@ impl Doc<'_> {
         let at = format!("{}.{attr}", self.address(index));
         match self.string(index, attr) {
             Some(refs::Found::Value(text)) => policy_text(&text).map(Some).map_err(|message| {
-                self.problem(at, format!("the policy is not a JSON policy document: {message}"))
+                self.problem(
+                    at,
+                    format!("the policy is not a JSON policy document: {message}"),
+                )
             }),
             Some(refs::Found::Resource(from)) => {
                 self.skip(
@@ -223,7 +226,10 @@ pub(super) fn load(
         } else if !SUPPORTED.contains(&instance.kind) {
             doc.skip(
                 &instance.address,
-                format!("resource type `{}` holds no policy iam-harness reads", instance.kind),
+                format!(
+                    "resource type `{}` holds no policy iam-harness reads",
+                    instance.kind
+                ),
             );
         }
     }
@@ -239,7 +245,11 @@ pub(super) fn load(
 }
 
 /// The resource instances of the document, with the account and region they live in.
-fn parse<'a>(value: &'a Value, file: &'a str, options: &LoadOptions) -> Result<Doc<'a>, WorldError> {
+fn parse<'a>(
+    value: &'a Value,
+    file: &'a str,
+    options: &LoadOptions,
+) -> Result<Doc<'a>, WorldError> {
     let version = value
         .get("format_version")
         .and_then(Value::as_str)
@@ -256,10 +266,22 @@ fn parse<'a>(value: &'a Value, file: &'a str, options: &LoadOptions) -> Result<D
     let plan = value.get("planned_values").is_some();
     if plan {
         let root = module_at(value, "/planned_values/root_module", file)?;
-        collect(root, "planned_values.root_module", file, &unknowns, &mut instances)?;
+        collect(
+            root,
+            "planned_values.root_module",
+            file,
+            &unknowns,
+            &mut instances,
+        )?;
         if let Some(prior) = value.pointer("/prior_state/values/root_module") {
             let mut data = Vec::new();
-            collect(prior, "prior_state.values.root_module", file, &unknowns, &mut data)?;
+            collect(
+                prior,
+                "prior_state.values.root_module",
+                file,
+                &unknowns,
+                &mut data,
+            )?;
             for instance in data {
                 if instance.data && !instances.iter().any(|i| i.address == instance.address) {
                     instances.push(instance);
@@ -276,9 +298,10 @@ fn parse<'a>(value: &'a Value, file: &'a str, options: &LoadOptions) -> Result<D
         .and_then(Value::as_str)
         .unwrap_or_else(|| options.region())
         .to_owned();
-    let account = instances
-        .iter()
-        .filter_map(|i| i.text("arn"))
+    let arns = || instances.iter().filter_map(|i| i.text("arn"));
+    let account = arns()
+        .filter(|arn| arn.starts_with("arn:aws:iam::"))
+        .chain(arns())
         .find_map(|arn| {
             crate::arn::Arn::parse(arn)
                 .ok()
@@ -343,7 +366,11 @@ fn collect<'a>(
         match module.get(key) {
             None | Some(Value::Null) => Ok(&[]),
             Some(Value::Array(items)) => Ok(items.as_slice()),
-            Some(_) => Err(WorldError::new(file, format!("{at}.{key}"), "expected a list")),
+            Some(_) => Err(WorldError::new(
+                file,
+                format!("{at}.{key}"),
+                "expected a list",
+            )),
         }
     };
     for (n, resource) in list("resources")?.iter().enumerate() {
@@ -377,7 +404,13 @@ fn collect<'a>(
         });
     }
     for (n, child) in list("child_modules")?.iter().enumerate() {
-        collect(child, &format!("{at}.child_modules[{n}]"), file, unknowns, out)?;
+        collect(
+            child,
+            &format!("{at}.child_modules[{n}]"),
+            file,
+            unknowns,
+            out,
+        )?;
     }
     Ok(())
 }

@@ -94,7 +94,10 @@ pub(super) fn load(doc: &Doc<'_>, world: &mut World, problems: &mut Vec<WorldErr
         let Some(text) = policy.text.clone() else {
             doc.skip(
                 doc.address(index),
-                format!("the content of `{}` is unknown until apply", doc.address(policy.index)),
+                format!(
+                    "the content of `{}` is unknown until apply",
+                    doc.address(policy.index)
+                ),
             );
             continue;
         };
@@ -122,7 +125,10 @@ pub(super) fn load(doc: &Doc<'_>, world: &mut World, problems: &mut Vec<WorldErr
         world.account(id);
     }
     let ids: Vec<String> = world.scenario.accounts.keys().cloned().collect();
-    for (kind, levels, full) in [("scp", &scp, FULL_AWS_ACCESS), ("rcp", &rcp, RCP_FULL_AWS_ACCESS)] {
+    for (kind, levels, full) in [
+        ("scp", &scp, FULL_AWS_ACCESS),
+        ("rcp", &rcp, RCP_FULL_AWS_ACCESS),
+    ] {
         if levels.is_empty() {
             continue;
         }
@@ -148,9 +154,10 @@ pub(super) fn load(doc: &Doc<'_>, world: &mut World, problems: &mut Vec<WorldErr
             .enumerate()
             {
                 let mut level = vec![full_text.clone()];
-                world
-                    .origins
-                    .insert(World::origin_key(id, &format!("{kind}[{l}][0]")), full_origin.clone());
+                world.origins.insert(
+                    World::origin_key(id, &format!("{kind}[{l}][0]")),
+                    full_origin.clone(),
+                );
                 for (d, (text, origin)) in attached.iter().enumerate() {
                     level.push(text.clone());
                     world.origins.insert(
@@ -201,7 +208,10 @@ fn attachment<'p>(
             ),
             Found::Resource(to) => doc.skip(
                 format!("{address}.policy_id"),
-                format!("`{}` is not an SCP or RCP iam-harness reads", doc.address(*to)),
+                format!(
+                    "`{}` is not an SCP or RCP iam-harness reads",
+                    doc.address(*to)
+                ),
             ),
         }
         return None;
@@ -231,7 +241,10 @@ fn attachment<'p>(
         Some(Found::Resource(to)) => {
             doc.skip(
                 format!("{address}.target_id"),
-                format!("target_id unknown until apply (the ID of `{}`)", doc.address(to)),
+                format!(
+                    "target_id unknown until apply (the ID of `{}`)",
+                    doc.address(to)
+                ),
             );
             return None;
         }

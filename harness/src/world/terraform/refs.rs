@@ -106,24 +106,26 @@ impl<'a> Doc<'a> {
         Some(module)
     }
 
-    /// The references of the expression of `attr` of instance `index`, in its configuration.
-    fn expression_refs(&self, instance: &Instance<'_>, attr: &str) -> Vec<String> {
-        let Some(resources) = self
-            .config_of(&instance.module)
-            .and_then(|m| m.get("resources"))
-            .and_then(Value::as_array)
-        else {
-            return Vec::new();
-        };
+    /// The configuration's expression of `attr` of `instance`, when the configuration sets it.
+    fn expression(&self, instance: &Instance<'_>, attr: &str) -> Option<&'a Value> {
         let mode = if instance.data { "data" } else { "managed" };
-        resources
+        self.config_of(&instance.module)?
+            .get("resources")?
+            .as_array()?
             .iter()
             .find(|r| {
                 r.get("mode").and_then(Value::as_str) == Some(mode)
                     && r.get("type").and_then(Value::as_str) == Some(instance.kind)
                     && r.get("name").and_then(Value::as_str) == Some(instance.name)
-            })
-            .and_then(|r| r.pointer(&format!("/expressions/{attr}/references")))
+            })?
+            .get("expressions")?
+            .get(attr)
+    }
+
+    /// The references of the expression of `attr` of `instance`, in its configuration.
+    fn expression_refs(&self, instance: &Instance<'_>, attr: &str) -> Vec<String> {
+        self.expression(instance, attr)
+            .and_then(|e| e.get("references"))
             .map(string_list)
             .unwrap_or_default()
     }
@@ -152,7 +154,9 @@ impl<'a> Doc<'a> {
                 let (parent, call) = parent_of(module)?;
                 let refs = self
                     .config_of(parent)?
-                    .pointer(&format!("/module_calls/{call}/expressions/{var}/references"))
+                    .pointer(&format!(
+                        "/module_calls/{call}/expressions/{var}/references"
+                    ))
                     .map(string_list)?;
                 refs.iter()
                     .find_map(|r| self.follow(parent, r, key, depth + 1))
@@ -160,9 +164,10 @@ impl<'a> Doc<'a> {
             "module" => {
                 let call = name(1)?;
                 let (child, output) = match parts.get(2)? {
-                    Step::Index(index) => {
-                        (format!("{}module.{call}[{index}]", prefix(module)), name(3)?)
-                    }
+                    Step::Index(index) => (
+                        format!("{}module.{call}[{index}]", prefix(module)),
+                        name(3)?,
+                    ),
                     Step::Name(output) => (self.only_module(module, call)?, output.as_str()),
                 };
                 let refs = self
@@ -184,7 +189,7 @@ impl<'a> Doc<'a> {
                     Some(Step::Index(index)) => (Some(index.as_str()), rest + 2),
                     _ => (None, rest + 1),
                 };
-                let attr = name(attr_at)?;
+                let attr = name(attr_at).unwrap_or("id");
                 let candidates: Vec<usize> = self
                     .instances
                     .iter()
@@ -199,9 +204,10 @@ impl<'a> Doc<'a> {
                     .collect();
                 let chosen = match candidates.as_slice() {
                     [one] => Some(*one),
-                    _ => candidates.iter().copied().find(|n| {
-                        key.is_some() && self.at(*n).and_then(|i| i.index) == key
-                    }),
+                    _ => candidates
+                        .iter()
+                        .copied()
+                        .find(|n| key.is_some() && self.at(*n).and_then(|i| i.index) == key),
                 }?;
                 Some((chosen, attr.to_owned()))
             }
@@ -217,8 +223,7 @@ impl<'a> Doc<'a> {
             .map(|i| i.module.as_str())
             .filter(|m| {
                 *m == base
-                    || m
-                        .strip_prefix(base.as_str())
+                    || m.strip_prefix(base.as_str())
                         .is_some_and(|rest| rest.starts_with(['[', '.']))
             })
             .filter_map(|m| {
@@ -304,7 +309,8 @@ impl<'a> Doc<'a> {
                 }
             }
         }
-        (out, seen.is_empty())
+        let configured = self.expression(instance, attr).is_some();
+        (out, seen.is_empty() && configured)
     }
 
     /// An attribute of instance `index`: known, or computed from its known attributes (the
@@ -319,7 +325,13 @@ impl<'a> Doc<'a> {
         let region = &self.region;
         let text = |a: &str| instance.text(a);
         let path = || text("path").unwrap_or("/");
-        let iam = |what: &str| Some(format!("arn:aws:iam::{account}:{what}{}{}", path(), text("name")?));
+        let iam = |what: &str| {
+            Some(format!(
+                "arn:aws:iam::{account}:{what}{}{}",
+                path(),
+                text("name")?
+            ))
+        };
         match (instance.data, instance.kind, attr) {
             (false, "aws_iam_policy", "arn" | "id") => iam("policy"),
             (false, "aws_iam_role", "arn") => iam("role"),
@@ -340,9 +352,10 @@ impl<'a> Doc<'a> {
             (false, "aws_sns_topic", "arn" | "id") => {
                 Some(format!("arn:aws:sns:{region}:{account}:{}", text("name")?))
             }
-            (false, "aws_kms_key", "arn") => {
-                Some(format!("arn:aws:kms:{region}:{account}:key/{}", text("key_id")?))
-            }
+            (false, "aws_kms_key", "arn") => Some(format!(
+                "arn:aws:kms:{region}:{account}:key/{}",
+                text("key_id")?
+            )),
             _ => None,
         }
     }

@@ -11,7 +11,12 @@ use super::refs::Found;
 use super::{Doc, Origin, World, WorldError};
 
 /// The resource types holding their own policy, with the attribute their policy is in.
-const HOLDERS: &[&str] = &["aws_s3_bucket", "aws_kms_key", "aws_sqs_queue", "aws_sns_topic"];
+const HOLDERS: &[&str] = &[
+    "aws_s3_bucket",
+    "aws_kms_key",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+];
 
 /// The separate policy resources: type, the attribute naming the resource, the type it names.
 const POLICIES: &[(&str, &str, &str)] = &[
