@@ -1,6 +1,12 @@
 //! Terraform worlds: `terraform show -json` plans and states loaded with
 //! [`iam_harness::world::load_file`], requests built on them the way the CLI builds them, and
 //! their decisions compared with those of the same policies written out by hand.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test code: a failure should stop the test"
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -715,4 +721,86 @@ fn the_account_and_region_of_a_plan_default_to_the_options() {
         .scenario
         .resources
         .contains_key("arn:aws:sqs:us-east-1:123456789012:q"));
+}
+
+#[test]
+fn the_example_plan_loads_with_its_ci_role_app_roles_and_audit_bucket() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/terraform/plan.json");
+    let file = path.display().to_string();
+    let world = load_file(&path, &LoadOptions::default()).unwrap();
+    let ci = "arn:aws:iam::123456789012:role/ci/github-deploy";
+    let task = "arn:aws:iam::123456789012:role/app/shop-task";
+    let execution = "arn:aws:iam::123456789012:role/app/shop-execution";
+    let bucket = "arn:aws:s3:::example-audit-logs-123456789012";
+    let keys: Vec<&str> = world
+        .scenario
+        .principals
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, [execution, task, ci]);
+    assert_eq!(
+        world.scenario.resources.keys().collect::<Vec<_>>(),
+        [bucket]
+    );
+    let object = "arn:aws:s3:::example-audit-logs-123456789012/AWSLogs/123456789012/Config/x.json";
+    let delivery = json!({"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": "123456789012", "aws:SecureTransport": true});
+    let ecs = json!({"iam:PassedToService": "ecs-tasks.amazonaws.com"});
+    for (principal, action, resource, context, expect) in [
+        (ci, "iam:PassRole", task, ecs.clone(), Allow),
+        (ci, "iam:PassRole", execution, ecs, Allow),
+        (
+            ci,
+            "iam:PassRole",
+            task,
+            json!({"iam:PassedToService": "lambda.amazonaws.com"}),
+            ImplicitDeny,
+        ),
+        (ci, "iam:CreateRole", "*", json!({}), ImplicitDeny),
+        (
+            task,
+            "dynamodb:PutItem",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+            json!({}),
+            Allow,
+        ),
+        (
+            execution,
+            "ecr:GetAuthorizationToken",
+            "*",
+            json!({}),
+            Allow,
+        ),
+        (
+            "config.amazonaws.com",
+            "s3:PutObject",
+            object,
+            delivery,
+            Allow,
+        ),
+        (
+            "config.amazonaws.com",
+            "s3:DeleteObject",
+            object,
+            json!({"aws:SecureTransport": true}),
+            ImplicitDeny,
+        ),
+    ] {
+        let p = probe(principal, "", action, resource, "", context, expect);
+        assert_eq!(
+            on_world(&world, &file, &p),
+            expect,
+            "{principal} {action} {resource}"
+        );
+    }
+    let skipped: Vec<&str> = world.skipped.iter().map(|s| s.location.as_str()).collect();
+    assert_eq!(
+        skipped,
+        [
+            "aws_cloudwatch_log_group.shop",
+            "data.aws_caller_identity.current",
+            "data.aws_iam_policy_document.audit",
+            "module.shop.data.aws_iam_policy_document.trust"
+        ]
+    );
 }
