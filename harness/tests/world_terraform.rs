@@ -804,3 +804,158 @@ fn the_example_plan_loads_with_its_ci_role_app_roles_and_audit_bucket() {
         ]
     );
 }
+
+#[test]
+fn shared_attachments_legacy_bucket_policies_topics_and_ou_scps() {
+    let doc = |s: Value| s.to_string();
+    let sns = doc(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"}]}),
+    );
+    let bucket = doc(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::555566667777:role/r"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::legacy-bucket/*"}]}),
+    );
+    let topic = doc(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": "arn:aws:sns:us-east-1:555566667777:alerts"}]}),
+    );
+    let scp = doc(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sns:DeleteTopic", "Resource": "*"}]}),
+    );
+    let r = |address: &str, kind: &str, values: Value| {
+        let name = address.rsplit('.').next().unwrap();
+        json!({"address": address, "mode": "managed", "type": kind, "name": name, "values": values})
+    };
+    let plan = small_plan(
+        json!([
+            r(
+                "aws_iam_user.u",
+                "aws_iam_user",
+                json!({"name": "u", "path": "/", "arn": "arn:aws:iam::555566667777:user/u"})
+            ),
+            r(
+                "aws_iam_policy.shared",
+                "aws_iam_policy",
+                json!({"name": "shared", "path": "/", "policy": sns,
+              "arn": "arn:aws:iam::555566667777:policy/shared"})
+            ),
+            r(
+                "aws_iam_policy_attachment.shared",
+                "aws_iam_policy_attachment",
+                json!({"name": "shared", "roles": ["r"],
+              "users": ["u"], "groups": [], "policy_arn": "arn:aws:iam::555566667777:policy/shared"})
+            ),
+            r(
+                "aws_s3_bucket.legacy",
+                "aws_s3_bucket",
+                json!({"bucket": "legacy-bucket", "policy": bucket})
+            ),
+            r(
+                "aws_sns_topic.alerts",
+                "aws_sns_topic",
+                json!({"name": "alerts", "arn": "arn:aws:sns:us-east-1:555566667777:alerts"})
+            ),
+            r(
+                "aws_sns_topic_policy.alerts",
+                "aws_sns_topic_policy",
+                json!({"arn": "arn:aws:sns:us-east-1:555566667777:alerts", "policy": topic})
+            ),
+            r(
+                "aws_organizations_policy.deny",
+                "aws_organizations_policy",
+                json!({"id": "p-denysns", "type": "SERVICE_CONTROL_POLICY", "content": scp})
+            ),
+            r(
+                "aws_organizations_policy_attachment.ou",
+                "aws_organizations_policy_attachment",
+                json!({"policy_id": "p-denysns", "target_id": "ou-ab12-cdef5678"})
+            ),
+            r(
+                "aws_organizations_policy_attachment.full",
+                "aws_organizations_policy_attachment",
+                json!({"policy_id": "p-FullAWSAccess", "target_id": "r-ab12"})
+            )
+        ]),
+        json!([]),
+        json!([]),
+    );
+    let world = load_str(&plan).unwrap();
+    assert!(world.skipped.is_empty(), "{:?}", world.skipped);
+    let role = "arn:aws:iam::555566667777:role/r";
+    let user = "arn:aws:iam::555566667777:user/u";
+    let levels = world.scenario.accounts["555566667777"]
+        .scp
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        levels.iter().map(Vec::len).collect::<Vec<_>>(),
+        [2, 1],
+        "root: FullAWSAccess and the OU's SCP; account: FullAWSAccess"
+    );
+    let alerts = "arn:aws:sns:us-east-1:555566667777:alerts";
+    for (principal, action, resource, expect) in [
+        (role, "sns:Publish", alerts, Allow),
+        (user, "sns:Publish", alerts, Allow),
+        (user, "sns:DeleteTopic", alerts, ExplicitDeny),
+        ("events.amazonaws.com", "sns:Publish", alerts, Allow),
+        (
+            "events.amazonaws.com",
+            "sns:DeleteTopic",
+            alerts,
+            ImplicitDeny,
+        ),
+        (role, "s3:GetObject", "arn:aws:s3:::legacy-bucket/k", Allow),
+        (
+            user,
+            "s3:GetObject",
+            "arn:aws:s3:::legacy-bucket/k",
+            ImplicitDeny,
+        ),
+    ] {
+        let p = probe(principal, "", action, resource, "", json!({}), expect);
+        assert_eq!(
+            on_world(&world, "plan.json", &p),
+            expect,
+            "{principal} {action} {resource}"
+        );
+    }
+}
+
+#[test]
+fn a_module_variable_is_followed_to_the_caller() {
+    let plan = json!({"format_version": "1.2", "terraform_version": "1.9.8",
+      "planned_values": {"root_module": {
+        "resources": [{"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+          "values": {"name": "r", "path": "/", "assume_role_policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}}],
+        "child_modules": [{"address": "module.m[\"blue\"]", "resources": [
+          {"address": "module.m[\"blue\"].aws_iam_role_policy_attachment.a", "mode": "managed",
+           "type": "aws_iam_role_policy_attachment", "name": "a",
+           "values": {"policy_arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}]}]}},
+      "resource_changes": [
+        {"address": "aws_iam_role.r", "change": {"after_unknown": {"arn": true, "id": true}}},
+        {"address": "module.m[\"blue\"].aws_iam_role_policy_attachment.a", "change": {"after_unknown": {"role": true}}}],
+      "configuration": {"root_module": {
+        "resources": [{"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r", "expressions": {}}],
+        "module_calls": {"m": {"source": "./m", "for_each_expression": {"constant_value": ["blue"]},
+          "expressions": {"role": {"references": ["aws_iam_role.r.id", "aws_iam_role.r"]}},
+          "module": {"resources": [{"address": "aws_iam_role_policy_attachment.a", "mode": "managed",
+            "type": "aws_iam_role_policy_attachment", "name": "a",
+            "expressions": {"role": {"references": ["var.role"]}}}]}}}}}})
+    .to_string();
+    let options = LoadOptions {
+        account: Some("210987654321".into()),
+        ..LoadOptions::default()
+    };
+    let world = load_text(&plan, "plan.json", &options).unwrap();
+    let role = "arn:aws:iam::210987654321:role/r";
+    assert_eq!(
+        world.scenario.principals[role].identity.len(),
+        1,
+        "{:?}",
+        world.skipped
+    );
+    assert_eq!(
+        world.origins[&World::origin_key(role, "identity[0]")].location,
+        "module.m[\"blue\"].aws_iam_role_policy_attachment.a.policy_arn"
+    );
+}
