@@ -959,3 +959,28 @@ fn a_module_variable_is_followed_to_the_caller() {
         "module.m[\"blue\"].aws_iam_role_policy_attachment.a.policy_arn"
     );
 }
+
+#[test]
+fn every_bad_policy_of_a_file_is_reported() {
+    let bad = |address: &str| {
+        json!({"address": address, "mode": "managed", "type": "aws_iam_role_policy_attachment",
+               "name": address.rsplit('.').next().unwrap(), "values": {"role": "r", "policy_arn": "arn:aws:iam::555566667777:policy/missing"}})
+    };
+    let plan = small_plan(
+        json!([bad("aws_iam_role_policy_attachment.a"), bad("aws_iam_role_policy_attachment.b"),
+               {"address": "aws_iam_policy.p", "mode": "managed", "type": "aws_iam_policy", "name": "p",
+                "values": {"name": "p", "policy": "not json"}}]),
+        json!([]),
+        json!([]),
+    );
+    let e = load_str(&plan).unwrap_err();
+    let locations: Vec<&str> = e.iter().map(|e| e.location.as_str()).collect();
+    assert_eq!(
+        locations,
+        [
+            "aws_iam_policy.p.policy",
+            "aws_iam_role_policy_attachment.a.policy_arn",
+            "aws_iam_role_policy_attachment.b.policy_arn"
+        ]
+    );
+}

@@ -77,12 +77,12 @@ pub(super) fn load(doc: &Doc<'_>, world: &mut World, problems: &mut Vec<WorldErr
         holders: Vec::new(),
         policies: Vec::new(),
     };
-    let mut step = |result: Result<(), WorldError>| {
+    let step = |problems: &mut Vec<WorldError>, result: Result<(), WorldError>| {
         if let Err(problem) = result {
             problems.push(problem);
         }
     };
-    step(iam.managed_policies());
+    iam.managed_policies(problems);
     for (kind, type_name) in [
         (Kind::Role, "aws_iam_role"),
         (Kind::User, "aws_iam_user"),
@@ -90,7 +90,7 @@ pub(super) fn load(doc: &Doc<'_>, world: &mut World, problems: &mut Vec<WorldErr
     ] {
         let found: Vec<usize> = doc.of_kind(type_name).map(|(n, _)| n).collect();
         for index in found {
-            step(iam.holder(kind, index));
+            step(problems, iam.holder(kind, index));
         }
     }
     for (kind, type_name, attr) in [
@@ -100,45 +100,49 @@ pub(super) fn load(doc: &Doc<'_>, world: &mut World, problems: &mut Vec<WorldErr
     ] {
         let found: Vec<usize> = doc.of_kind(type_name).map(|(n, _)| n).collect();
         for index in found {
-            step(iam.inline_resource(kind, index, attr));
+            step(problems, iam.inline_resource(kind, index, attr));
         }
     }
     let holders: Vec<usize> = (0..iam.holders.len()).collect();
     for holder in holders {
-        step(iam.own_policies(holder));
+        step(problems, iam.own_policies(holder));
     }
-    step(iam.attachments());
+    iam.attachments(problems);
     iam.memberships();
     iam.finish(world);
 }
 
 impl Iam<'_, '_> {
     /// Every `aws_iam_policy` resource and `data.aws_iam_policy` source.
-    fn managed_policies(&mut self) -> Result<(), WorldError> {
+    fn managed_policies(&mut self, problems: &mut Vec<WorldError>) {
         for (index, instance) in self.doc.instances.iter().enumerate() {
             if instance.kind != "aws_iam_policy" {
                 continue;
             }
             let text = if instance.data {
-                match instance.text("policy") {
-                    Some(text) => Some(policy_text(text).map_err(|m| {
-                        self.doc.problem(
-                            format!("{}.policy", instance.address),
-                            format!("the policy is not a JSON policy document: {m}"),
-                        )
-                    })?),
-                    None => None,
-                }
+                instance
+                    .text("policy")
+                    .map(|text| {
+                        policy_text(text).map_err(|m| {
+                            self.doc.problem(
+                                format!("{}.policy", instance.address),
+                                format!("the policy is not a JSON policy document: {m}"),
+                            )
+                        })
+                    })
+                    .transpose()
             } else {
-                self.doc.policy(index, "policy")?
+                self.doc.policy(index, "policy")
             };
-            self.policies.push(Managed {
-                index,
-                arn: self.doc.computed(index, "arn"),
-                text,
-            });
+            match text {
+                Ok(text) => self.policies.push(Managed {
+                    index,
+                    arn: self.doc.computed(index, "arn"),
+                    text,
+                }),
+                Err(problem) => problems.push(problem),
+            }
         }
-        Ok(())
     }
 
     /// A role, user or group of the document, without its policies yet.
@@ -403,7 +407,7 @@ impl Iam<'_, '_> {
     }
 
     /// The `aws_iam_*_policy_attachment` and `aws_iam_policy_attachment` resources.
-    fn attachments(&mut self) -> Result<(), WorldError> {
+    fn attachments(&mut self, problems: &mut Vec<WorldError>) {
         let doc = self.doc;
         let mut work: Vec<(usize, Kind, &str, bool)> = Vec::new();
         for (type_name, kind, attr) in [
@@ -456,12 +460,13 @@ impl Iam<'_, '_> {
                     .get(holder)
                     .map(|h| h.account.clone())
                     .unwrap_or_default();
-                if let Some((policy, origin, key)) = self.attached(&found, &account, &at)? {
-                    self.push(holder, key, policy, origin);
+                match self.attached(&found, &account, &at) {
+                    Ok(Some((policy, origin, key))) => self.push(holder, key, policy, origin),
+                    Ok(None) => {}
+                    Err(problem) => problems.push(problem),
                 }
             }
         }
-        Ok(())
     }
 
     /// Group memberships, from both membership resources.
