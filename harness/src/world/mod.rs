@@ -12,6 +12,7 @@
 mod cloudformation;
 mod dump;
 mod lookup;
+mod terraform;
 
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
@@ -135,6 +136,8 @@ pub enum SourceKind {
     Scenario,
     /// A CloudFormation template (JSON or YAML).
     CloudFormation,
+    /// `terraform show -json` output of a plan or a state.
+    Terraform,
 }
 
 /// The kind of a JSON source, by its top-level keys; `None` when it is none of them.
@@ -143,6 +146,10 @@ pub fn detect(value: &serde_json::Value) -> Option<SourceKind> {
     let has = |key: &str| object.contains_key(key);
     if has("UserDetailList") || has("RoleDetailList") || has("GroupDetailList") {
         Some(SourceKind::AuthorizationDetails)
+    } else if has("format_version")
+        && (has("planned_values") || has("values") || has("configuration"))
+    {
+        Some(SourceKind::Terraform)
     } else if has("scenario") && has("principals") {
         Some(SourceKind::Scenario)
     } else if cloudformation::is_template(object) {
@@ -182,6 +189,7 @@ pub fn load_text(text: &str, file: &str, options: &LoadOptions) -> Result<World,
         Some(SourceKind::AuthorizationDetails) => dump::load(&value, file)?,
         Some(SourceKind::Scenario) => scenario_world(text, file)?,
         Some(SourceKind::CloudFormation) => cloudformation::load(&value, file, options)?,
+        Some(SourceKind::Terraform) => terraform::load(&value, file, options)?,
         None => {
             return Err(vec![WorldError::new(
                 file,
