@@ -12,7 +12,7 @@ use super::output::{error, outln, warning, Out};
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::case::{Case, CaseErrors, Policies, PolicyText, Test, TestRequest};
 use crate::decision::Decision;
-use crate::engine::{from_spec, EngineSpecError, Outcome};
+use crate::engine::{from_spec_for_people, EngineSpecError, Outcome};
 use crate::files::{read_text, ReadError};
 use crate::report::text::write_explanation;
 use crate::scenario::Expectation;
@@ -352,7 +352,7 @@ fn decide(
     origins: &BTreeMap<String, Origin>,
     from_snapshot: &[String],
 ) -> u8 {
-    let result = from_spec(&args.engine)
+    let result = from_spec_for_people(&args.engine)
         .map_err(EvalError::from)
         .and_then(|engine| {
             engine

@@ -125,6 +125,18 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Evaluator>, EngineSpecError> {
     from_spec_with(spec, ProcessOptions::default())
 }
 
+/// [`from_spec`] for decisions a person reads (`eval`, `check`): the reference engines also list
+/// the near misses of a request they do not allow in the explanation's notes.
+pub fn from_spec_for_people(spec: &str) -> Result<Box<dyn Evaluator>, EngineSpecError> {
+    match spec {
+        "reference" => Ok(Box::new(ReferenceEvaluator::new().with_near_misses())),
+        "reference-generic" => Ok(Box::new(
+            ReferenceEvaluator::without_special_rules().with_near_misses(),
+        )),
+        other => from_spec(other),
+    }
+}
+
 /// [`from_spec`] with the timeouts and restart cap for `cmd:` engines. The command is split
 /// with [`split_command_line`] (single and double quotes, no shell).
 pub fn from_spec_with(

@@ -57,6 +57,7 @@ pub mod budget;
 pub mod condition;
 mod decide;
 mod facts;
+mod near;
 mod principal;
 mod rules;
 mod special;
@@ -79,6 +80,8 @@ pub struct ReferenceEvaluator {
     special_rules: bool,
     /// How long deciding one test may take ([`budget`]); `None`: no limit.
     timeout: Option<std::time::Duration>,
+    /// List the near misses of a request not allowed in its explanation's notes ([`near`]).
+    near_misses: bool,
 }
 
 impl Default for ReferenceEvaluator {
@@ -93,6 +96,7 @@ impl ReferenceEvaluator {
         ReferenceEvaluator {
             special_rules: true,
             timeout: None,
+            near_misses: false,
         }
     }
 
@@ -102,6 +106,17 @@ impl ReferenceEvaluator {
         ReferenceEvaluator {
             special_rules: false,
             timeout: None,
+            near_misses: false,
+        }
+    }
+
+    /// The same evaluator, listing in each explanation of a request it does not allow the
+    /// `Allow` statements that matched on principal, action and resource but failed on a
+    /// condition — for people reading a denial (`eval`, `check`); runs leave it off.
+    pub fn with_near_misses(self) -> Self {
+        ReferenceEvaluator {
+            near_misses: true,
+            ..self
         }
     }
 
@@ -139,12 +154,17 @@ impl ReferenceEvaluator {
                 .chain(evidence.resource_allows.refs())
                 .collect(),
         };
+        let notes = if self.near_misses && verdict.decision != Decision::Allow {
+            near::near_misses(set, request)
+        } else {
+            Vec::new()
+        };
         let explanation = Explanation {
             reason: verdict.reason.to_string(),
             rule: verdict.rule.id().to_owned(),
             documentation: verdict.rule.documentation().to_owned(),
             decided_by,
-            notes: Vec::new(),
+            notes,
         };
         (verdict.decision, explanation)
     }
