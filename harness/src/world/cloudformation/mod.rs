@@ -1,4 +1,4 @@
-//! A CloudFormation template (JSON, or YAML with the short-form tags) as a world: the roles,
+//! A CloudFormation template (JSON, or YAML with the short-form tags) as a world (semantics §9): the roles,
 //! users and groups it creates with their inline, attached and standalone policies, and the
 //! resource policies of buckets, queues, topics and keys, every intrinsic function evaluated
 //! for the account, region and parameters given on the command line.

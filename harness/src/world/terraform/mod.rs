@@ -1,4 +1,4 @@
-//! `terraform show -json` output as a world, of a plan (`planned_values`, with
+//! `terraform show -json` output as a world (semantics §9), of a plan (`planned_values`, with
 //! `resource_changes[].change.after_unknown` and `configuration` for what is only known after
 //! apply) or of a state (`values`). Resources nest in `child_modules`; every resource instance
 //! keeps its address (`module.app.aws_iam_role.this[0]`) as the location of its policies.

@@ -3,7 +3,7 @@
 //! (`policy_id`, `target_id`).
 //!
 //! A plan does not describe the organization's tree, so each account of the world gets two
-//! levels (semantics §1.7.1): the **root** level, holding every policy attached to the
+//! levels (semantics §1.7.1, §9.7): the **root** level, holding every policy attached to the
 //! organization root (`r-…`) or to an OU (`ou-…`, applied to every account of the world), and
 //! the **account** level, holding the policies attached to that account's ID. AWS attaches
 //! `FullAWSAccess` (SCP, §1.7.3) and `RCPFullAWSAccess` (RCP, §1.7.4) at every level by default
