@@ -71,6 +71,18 @@ const ADMIN: &str = "arn:aws:iam::111122223333:role/ops/admin";
 #[case::snapshot_policy_outside_boundary(AUDITOR, "ec2:DescribeInstances", "*", "implicit_deny")]
 #[case::inline_deny_beats_admin(ADMIN, "organizations:LeaveOrganization", "*", "explicit_deny")]
 #[case::dump_managed_document(ADMIN, "s3:DeleteBucket", "arn:aws:s3:::app-data", "allow")]
+#[case::principal_tag_from_the_dump(
+    APP,
+    "sqs:SendMessage",
+    "arn:aws:sqs:us-east-1:111122223333:data-jobs",
+    "allow"
+)]
+#[case::principal_tag_is_the_roles(
+    APP,
+    "sqs:SendMessage",
+    "arn:aws:sqs:us-east-1:111122223333:web-jobs",
+    "implicit_deny"
+)]
 #[case::trust_policy_for_the_service(
     "ecs-tasks.amazonaws.com",
     "sts:AssumeRole",
@@ -156,6 +168,24 @@ fn the_dump_decides_like_the_same_policies_written_out() {
             "{action} {resource}: the same statements decide"
         );
     }
+}
+
+#[test]
+fn a_context_tag_overrides_the_principals_own() {
+    let (_, value, _) = eval(
+        &[&fixture()],
+        &[
+            "--principal",
+            APP,
+            "--action",
+            "sqs:SendMessage",
+            "--resource",
+            "arn:aws:sqs:us-east-1:111122223333:data-jobs",
+            "--context",
+            "aws:PrincipalTag/team=web",
+        ],
+    );
+    assert_eq!(value["decision"], "implicit_deny", "{value}");
 }
 
 #[test]

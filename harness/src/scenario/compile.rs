@@ -342,6 +342,13 @@ impl Scenario {
             return Ok(None);
         };
         let mut context = exp.context.clone();
+        if principal.role.is_some() || principal.user.is_some() {
+            for (key, value) in &principal.tags {
+                context
+                    .entry(format!("aws:PrincipalTag/{key}"))
+                    .or_insert_with(|| serde_json::Value::String(value.clone()));
+            }
+        }
         if let Some(role_arn) = &caller.role_arn {
             context
                 .entry("aws:PrincipalArn")

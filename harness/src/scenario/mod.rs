@@ -105,6 +105,10 @@ pub struct Principal {
     /// its AWS managed ARN is marked without this.
     #[serde(default)]
     pub aws_managed: Vec<String>,
+    /// The IAM user's or role's tags: each request it makes carries them as
+    /// `aws:PrincipalTag/KEY`, unless the expectation's context sets that key (semantics §9.8).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// A resource of the world.

@@ -335,6 +335,7 @@ fn add_identity(
         boundary,
         trust,
         aws_managed,
+        tags: tags(entry),
         ..Principal::default()
     };
     world.add_principal(
@@ -345,4 +346,17 @@ fn add_identity(
         trust_origin,
     );
     Ok(())
+}
+
+/// The `Tags` of a user or role (`[{"Key": …, "Value": …}]`).
+fn tags(entry: &Value) -> BTreeMap<String, String> {
+    let list = entry.get("Tags").and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .filter_map(|tag| {
+            let key = tag.get("Key")?.as_str()?;
+            let value = tag.get("Value").and_then(Value::as_str).unwrap_or_default();
+            Some((key.to_owned(), value.to_owned()))
+        })
+        .collect()
 }

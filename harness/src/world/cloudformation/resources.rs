@@ -380,6 +380,31 @@ impl<'t> Builder<'_, 't> {
         found.map_err(|fail| self.fail(fail)).ok()
     }
 
+    /// A role's or user's `Tags`, every intrinsic resolved; one that cannot be is reported.
+    fn tags(&mut self, index: usize) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let Some(Value::Array(list)) = self.prop(index, "Tags") else {
+            return out;
+        };
+        for (i, tag) in list.iter().enumerate() {
+            let at = format!("{}[{i}]", self.at(index, "Tags"));
+            let (Some(key), Some(value)) = (tag.get("Key"), tag.get("Value")) else {
+                self.skip(&at, "a tag without `Key` and `Value` is left out".into());
+                continue;
+            };
+            match (
+                self.t.resolve_text(key, &at),
+                self.t.resolve_text(value, &at),
+            ) {
+                (Ok(key), Ok(value)) => {
+                    out.insert(key, value);
+                }
+                (Err(fail), _) | (_, Err(fail)) => self.fail(fail),
+            }
+        }
+        out
+    }
+
     /// A role or user: its key, policies, boundary and (for a role) trust policy.
     fn principal(
         &mut self,
@@ -459,6 +484,7 @@ impl<'t> Builder<'_, 't> {
         } else {
             None
         };
+        let tags = self.tags(index);
         let (identity, identity_origins): (Vec<_>, Vec<_>) = identity.into_iter().unzip();
         let (boundary, boundary_origin) = boundary.unzip();
         let (trust, trust_origin) = trust.unzip();
@@ -470,6 +496,7 @@ impl<'t> Builder<'_, 't> {
             identity,
             boundary,
             trust,
+            tags,
             ..Principal::default()
         };
         self.world.add_principal(

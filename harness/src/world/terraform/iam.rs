@@ -11,7 +11,7 @@
 //! principal's own account, so it grants nothing); one of the same account that the document
 //! does not hold is an error, since leaving it out would change decisions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -54,6 +54,8 @@ struct Holder {
     boundary: Option<(PolicyText, Origin)>,
     trust: Option<(PolicyText, Origin)>,
     groups: Vec<usize>,
+    /// The role's or user's tags (`tags_all`: with the provider's default tags).
+    tags: BTreeMap<String, String>,
 }
 
 /// A customer managed policy of the document.
@@ -189,6 +191,7 @@ impl Iam<'_, '_> {
             boundary: None,
             trust,
             groups: Vec::new(),
+            tags: doc.at(index).map(tags).unwrap_or_default(),
         });
         Ok(())
     }
@@ -545,6 +548,7 @@ impl Iam<'_, '_> {
                 identity,
                 boundary,
                 trust,
+                tags: holder.tags.clone(),
                 ..Principal::default()
             };
             world.add_principal(
@@ -556,4 +560,16 @@ impl Iam<'_, '_> {
             );
         }
     }
+}
+
+/// A role's or user's tags: `tags_all` (which adds the provider's `default_tags`), else `tags`.
+fn tags(instance: &super::Instance<'_>) -> BTreeMap<String, String> {
+    let map = instance
+        .get("tags_all")
+        .or_else(|| instance.get("tags"))
+        .and_then(serde_json::Value::as_object);
+    map.into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+        .collect()
 }
