@@ -59,7 +59,8 @@ enum Command {
     Run(run::RunArgs),
     /// Compare engines on the corpus and on generated inputs; shrink and record disagreements.
     Diff(Box<diff::DiffArgs>),
-    /// Publish reports: `report engines` runs several engines and writes the compliance matrix.
+    /// Reports: `report engines` (the compliance matrix), `report merge` (join shards), `report
+    /// diff` (two runs compared by stable id).
     Report(report::ReportArgs),
     /// Check case and scenario files: ids, features, sources, parsing, duplicates.
     Lint(lint::LintArgs),

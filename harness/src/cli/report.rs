@@ -3,6 +3,9 @@
 //! features compliance matrix. Results of engines that run elsewhere (such as an in-process Rust
 //! adapter) are read from their JSON Lines streams with `--from`. The published results are the
 //! engines' own: known-failures lists are not applied here (they are for `run` and `test` in CI).
+//! `report merge` joins the streams of a run's shards; `report diff` compares two runs
+//! ([`crate::report::diff`]). Both read whole runs only: a stream cut short is an error naming
+//! the file and the line where it ends.
 
 use std::path::{Path, PathBuf};
 
@@ -10,12 +13,12 @@ use clap::{Args, Subcommand};
 
 use super::output::{error, outln, Out};
 use super::run::check_paths;
-use super::{EXIT_OK, EXIT_USAGE};
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::engine::{from_spec, EngineInfo};
 use crate::files::read_text;
 use crate::report::html::{render, EngineResults};
 use crate::report::markdown::{self, by_feature};
-use crate::report::read_stream;
+use crate::report::{read_complete_stream, read_stream};
 use crate::runner::{run_suite, KnownFailures, Status, Summary, TestResult};
 
 /// Arguments of `iam-harness report`.
@@ -31,6 +34,47 @@ enum ReportKind {
     Engines(EnginesArgs),
     /// Join the JSON Lines streams of a run's shards (`--shard I/N`) into one stream on stdout.
     Merge(MergeArgs),
+    /// Compare two runs' JSON Lines streams by (engine, case id, test name): newly failing,
+    /// newly passing, changed decisions, added, removed. Exit 1 when something regressed.
+    Diff(DiffArgs),
+}
+
+/// Arguments of `iam-harness report diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old run's JSON Lines stream (`run --json`, `test`, `report merge`).
+    old: PathBuf,
+    /// The new run's JSON Lines stream.
+    new: PathBuf,
+    /// Print one JSON object `{"changed", "added", "removed", "summary"}` instead of Markdown.
+    #[arg(long)]
+    json: bool,
+}
+
+fn read_run(file: &Path) -> Result<crate::report::Stream, String> {
+    let text = read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    read_complete_stream(&text).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+fn diff_report(args: &DiffArgs, out: &mut Out) -> Result<u8, String> {
+    let old = read_run(&args.old)?;
+    let new = read_run(&args.new)?;
+    let diff = crate::report::diff::diff(&old, &new).map_err(|(which, e)| {
+        let file = if which == "old" { &args.old } else { &args.new };
+        format!("{}: {e}", file.display())
+    })?;
+    if args.json {
+        let json = serde_json::to_string(&diff)
+            .map_err(|e| format!("cannot write the diff as JSON: {e}"))?;
+        outln!(out, "{json}");
+    } else {
+        out.line(crate::report::diff::markdown(&diff).trim_end());
+    }
+    Ok(if diff.summary.regressions > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    })
 }
 
 /// Arguments of `iam-harness report merge`.
@@ -44,8 +88,7 @@ pub struct MergeArgs {
 fn merge_report(args: &MergeArgs) -> Result<(), String> {
     let mut streams = Vec::new();
     for file in &args.files {
-        let text = read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        streams.push(read_stream(&text).map_err(|e| format!("{}: {e}", file.display()))?);
+        streams.push(read_run(file)?);
     }
     let merged = crate::report::merge::merge(streams).map_err(|e| e.to_string())?;
     let mut out = crate::report::JsonLines::new(std::io::BufWriter::new(std::io::stdout().lock()));
@@ -197,11 +240,12 @@ fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
 pub fn report(args: &ReportArgs) -> u8 {
     let mut out = Out::new();
     let done = match &args.what {
-        ReportKind::Engines(engines) => engines_report(engines, &mut out),
-        ReportKind::Merge(merge) => merge_report(merge),
+        ReportKind::Engines(engines) => engines_report(engines, &mut out).map(|()| EXIT_OK),
+        ReportKind::Merge(merge) => merge_report(merge).map(|()| EXIT_OK),
+        ReportKind::Diff(diff) => diff_report(diff, &mut out),
     };
     match done {
-        Ok(()) => out.finish(EXIT_OK),
+        Ok(code) => out.finish(code),
         Err(message) => {
             error(message);
             out.finish(EXIT_USAGE)
