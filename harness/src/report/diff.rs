@@ -394,8 +394,8 @@ mod tests {
 
     #[test]
     fn an_edited_expectation_is_a_change() {
-        let old = stream(vec![result("a", "t", Pass, Decision::Allow)]);
-        let mut edited = result("a", "t", Pass, Decision::Allow);
+        let old = stream(vec![result("a", "t", Status::Pass, Decision::Allow)]);
+        let mut edited = result("a", "t", Status::Pass, Decision::Allow);
         edited.expect = None;
         let d = diff(&old, &stream(vec![edited])).unwrap();
         assert_eq!(d.changed.first().and_then(|e| e.kind), Some(ChangeKind::Expectation));
