@@ -1,6 +1,7 @@
 //! Names the corpus this build was made with: `IAM_HARNESS_CORPUS_REVISION` is "N cases,
-//! HASH" — the number of case files under `../corpus` and an FNV-1a hash (64-bit, 12 hex
-//! digits) of their paths and contents, in path order. Needs no git (a `cargo install` from a
+//! HASH" — the number of case files under `../corpus` (its `.json` files but `features.json`
+//! and `schema/`) and an FNV-1a hash (64-bit, 12 hex digits) of the paths and contents of all
+//! its `.json` files, in path order. Needs no git (a `cargo install` from a
 //! tarball has no `.git`); without a corpus beside the crate it is "no corpus".
 
 use std::path::{Path, PathBuf};
@@ -35,7 +36,12 @@ fn revision(corpus: &Path) -> std::io::Result<String> {
         hash = fnv(hash, &std::fs::read(file)?);
         hash = fnv(hash, &[0]);
     }
-    Ok(format!("{} cases, {:012x}", files.len(), hash >> 16))
+    let cases = files
+        .iter()
+        .filter_map(|f| f.strip_prefix(corpus).ok())
+        .filter(|f| !f.starts_with("schema") && *f != Path::new("features.json"))
+        .count();
+    Ok(format!("{cases} cases, {:012x}", hash >> 16))
 }
 
 fn main() {

@@ -7,6 +7,7 @@
 //! ([`crate::report::diff`]). Both read whole runs only: a stream cut short is an error naming
 //! the file and the line where it ends.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -16,6 +17,7 @@ use super::run::check_paths;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::engine::{from_spec, EngineInfo};
 use crate::files::read_text;
+use crate::report::badge::{engine_badge, feature_badges, file_name};
 use crate::report::html::{render, EngineResults};
 use crate::report::markdown::{self, by_feature};
 use crate::report::{read_complete_stream, read_stream};
@@ -118,19 +120,6 @@ pub struct EnginesArgs {
     out: PathBuf,
 }
 
-fn file_name(engine: &str) -> String {
-    engine
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
-
 /// One engine's published results (`<engine>.json`).
 #[derive(serde::Serialize)]
 struct Published<'a> {
@@ -171,7 +160,40 @@ fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), 
     write(
         out.join(format!("{name}.md")),
         markdown::render(&info.name, results, &summary),
-    )
+    )?;
+    let badges = out.join("badges");
+    let features = badges.join(&name);
+    std::fs::create_dir_all(&features).map_err(|e| format!("{}: {e}", features.display()))?;
+    write(
+        badges.join(format!("{name}.svg")),
+        engine_badge(&info.name, results, crate::CORPUS_REVISION),
+    )?;
+    for (feature, svg) in feature_badges(results) {
+        write(features.join(format!("{}.svg", file_name(&feature))), svg)?;
+    }
+    Ok(())
+}
+
+/// The policies of every case the failing results name, pretty JSON by case id, read from the
+/// results' files (a file that no longer loads is left out: its cases show no policies).
+fn failing_policies(runs: &[(EngineInfo, Vec<TestResult>)]) -> BTreeMap<String, String> {
+    let files: BTreeSet<&Path> = runs
+        .iter()
+        .flat_map(|(_, results)| results)
+        .filter(|r| matches!(r.status, Status::Fail | Status::Error))
+        .map(|r| r.file.as_path())
+        .collect();
+    let mut policies = BTreeMap::new();
+    for file in files {
+        for loaded in crate::load::load_file(file).unwrap_or_default() {
+            let text = serde_json::to_value(&loaded.case.policies)
+                .and_then(|value| serde_json::to_string_pretty(&value));
+            if let Ok(text) = text {
+                policies.insert(loaded.case.id, text);
+            }
+        }
+    }
+    policies
 }
 
 fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
@@ -231,7 +253,8 @@ fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
         .map(|(info, results)| EngineResults { info, results })
         .collect();
     let index = args.out.join("index.html");
-    std::fs::write(&index, render(&engines)).map_err(|e| format!("{}: {e}", index.display()))?;
+    let policies = failing_policies(&runs);
+    std::fs::write(&index, render(&engines, &policies)).map_err(|e| format!("{}: {e}", index.display()))?;
     outln!(out, "wrote {}", index.display());
     Ok(())
 }

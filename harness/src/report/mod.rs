@@ -2,6 +2,7 @@
 //! result, and a summary footer; the other renderings are made from that stream, or from the
 //! results of a run: [`text`] (what `run` and `test` print), [`markdown`], [`junit`], [`html`].
 
+pub mod badge;
 pub mod diff;
 pub mod escape;
 pub mod html;
