@@ -13,8 +13,14 @@
 cd "$SRC/iam-harness"
 
 toolchain=()
-if command -v rustup >/dev/null 2>&1 && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-    toolchain=(+nightly)
+# The base image's default toolchain is nightly; elsewhere take rustup's nightly, or let the
+# stable compiler accept nightly flags (as fuzz/smoke.sh does).
+if ! rustc -Z help >/dev/null 2>&1; then
+    if command -v rustup >/dev/null 2>&1 && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+        toolchain=(+nightly)
+    else
+        export RUSTC_BOOTSTRAP=1
+    fi
 fi
 
 flags=(-O --debug-assertions)

@@ -31,7 +31,10 @@ fn revision(corpus: &Path) -> std::io::Result<String> {
     let mut hash = 0xcbf2_9ce4_8422_2325_u64;
     for file in &files {
         let relative = file.strip_prefix(corpus).unwrap_or(file);
-        hash = fnv(hash, relative.to_string_lossy().replace('\\', "/").as_bytes());
+        hash = fnv(
+            hash,
+            relative.to_string_lossy().replace('\\', "/").as_bytes(),
+        );
         hash = fnv(hash, &[0]);
         hash = fnv(hash, &std::fs::read(file)?);
         hash = fnv(hash, &[0]);

@@ -77,31 +77,66 @@ fn the_matrix_renders_in_headless_chromium() {
         dom.contains(&format!(r##"<a href="#{anchor}">0 / 1 / 0 / 0</a>"##)),
         "{dom}"
     );
-    assert!(dom.contains(&format!(r#"<details id="{anchor}">"#)), "closed until clicked: {dom}");
+    assert!(
+        dom.contains(&format!(r#"<details id="{anchor}">"#)),
+        "closed until clicked: {dom}"
+    );
     // The red cell's link: the script opens the failing cases, which show the case's policies.
     let clicked = dump_dom(&browser, profile.path(), &format!("{page}#{anchor}"));
-    assert!(clicked.contains(&format!(r#"<details id="{anchor}" open="">"#)), "{clicked}");
-    assert!(clicked.contains("expected <b>allow</b>, got <b>explicit_deny</b>"), "{clicked}");
-    assert!(clicked.contains(r#""Effect": "Deny""#), "the case's policies: {clicked}");
-    assert!(dom.contains(r#"<img class="badge" src="badges/reference-generic.svg""#), "{dom}");
+    assert!(
+        clicked.contains(&format!(r#"<details id="{anchor}" open="">"#)),
+        "{clicked}"
+    );
+    assert!(
+        clicked.contains("expected <b>allow</b>, got <b>explicit_deny</b>"),
+        "{clicked}"
+    );
+    assert!(
+        clicked.contains(r#""Effect": "Deny""#),
+        "the case's policies: {clicked}"
+    );
+    assert!(
+        dom.contains(r#"<img class="badge" src="badges/reference-generic.svg""#),
+        "{dom}"
+    );
 
     // The badges: the SVG parses (Chromium shows an XML error page otherwise) and renders.
-    for badge in ["reference-generic.svg", "reference/special-get-caller-identity.svg"] {
+    for badge in [
+        "reference-generic.svg",
+        "reference/special-get-caller-identity.svg",
+    ] {
         let file = out.join("badges").join(badge);
-        let svg = dump_dom(&browser, profile.path(), &format!("file://{}", file.display()));
-        assert!(svg.contains("<svg") && svg.contains("<title>"), "{badge}: {svg}");
-        assert!(!svg.contains("parsererror"), "{badge} does not parse: {svg}");
+        let svg = dump_dom(
+            &browser,
+            profile.path(),
+            &format!("file://{}", file.display()),
+        );
+        assert!(
+            svg.contains("<svg") && svg.contains("<title>"),
+            "{badge}: {svg}"
+        );
+        assert!(
+            !svg.contains("parsererror"),
+            "{badge} does not parse: {svg}"
+        );
     }
     let shot = dir.path().join("badge.png");
     let status = chromium_command(&browser, profile.path())
         .arg(format!("--screenshot={}", shot.display()))
         .arg("--window-size=420,40")
-        .arg(format!("file://{}", out.join("badges/reference-generic.svg").display()))
+        .arg(format!(
+            "file://{}",
+            out.join("badges/reference-generic.svg").display()
+        ))
         .output()
         .unwrap();
     assert!(status.status.success(), "{status:?}");
     let png = std::fs::read(&shot).unwrap();
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 500, "{} bytes", png.len());
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 500,
+        "{} bytes",
+        png.len()
+    );
 }
 
 fn chromium_command(browser: &std::path::Path, profile: &std::path::Path) -> Command {

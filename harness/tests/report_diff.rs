@@ -52,7 +52,13 @@ fn ids(list: &serde_json::Value) -> Vec<String> {
     list.as_array()
         .unwrap()
         .iter()
-        .map(|e| format!("{} › {}", e["case"].as_str().unwrap(), e["test"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{} › {}",
+                e["case"].as_str().unwrap(),
+                e["test"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -94,15 +100,24 @@ fn lists_exactly_the_known_differences() {
     assert_eq!(summary["newly_failing"], 1);
     assert_eq!(summary["newly_passing"], 0);
     assert_eq!(summary["decisions_changed"], 0);
-    assert_eq!((summary["added"].clone(), summary["removed"].clone()), (1.into(), 1.into()));
+    assert_eq!(
+        (summary["added"].clone(), summary["removed"].clone()),
+        (1.into(), 1.into())
+    );
     assert_eq!(summary["old"]["passed"], 4);
     assert_eq!(summary["new"]["failed"], 1);
 
     let markdown = harness(dir, &["report", "diff", &old, &new]);
     assert_eq!(markdown.status.code(), Some(1));
     let text = String::from_utf8(markdown.stdout).unwrap();
-    assert!(text.contains("**1 regressions** (1 newly failing, 0 added failing)"), "{text}");
-    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| reference |")).collect();
+    assert!(
+        text.contains("**1 regressions** (1 newly failing, 0 added failing)"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("| reference |"))
+        .collect();
     assert_eq!(
         rows,
         [
@@ -112,7 +127,11 @@ fn lists_exactly_the_known_differences() {
         ],
         "{text}"
     );
-    for section in ["## Newly failing (regressions) (1)", "## Added (1)", "## Removed (1)"] {
+    for section in [
+        "## Newly failing (regressions) (1)",
+        "## Added (1)",
+        "## Removed (1)",
+    ] {
         assert!(text.contains(section), "{section}: {text}");
     }
     assert!(!text.contains("## Newly passing"), "{text}");
@@ -126,7 +145,9 @@ fn lists_exactly_the_known_differences() {
     assert_eq!(ids(&value["added"]), ["diff/deleted › s3:PutObject"]);
     let same = harness(dir, &["report", "diff", &old, &old]);
     assert_eq!(same.status.code(), Some(0));
-    assert!(String::from_utf8(same.stdout).unwrap().contains("No test changed."));
+    assert!(String::from_utf8(same.stdout)
+        .unwrap()
+        .contains("No test changed."));
 }
 
 #[test]
@@ -145,12 +166,19 @@ fn a_truncated_stream_is_an_error_naming_the_line() {
     std::fs::write(dir.join("cut.jsonl"), lines[..3].join("\n") + "\n").unwrap();
     // Cut inside a line.
     let half = &lines[2][..lines[2].len() / 2];
-    std::fs::write(dir.join("half.jsonl"), format!("{}\n{}\n{half}", lines[0], lines[1])).unwrap();
+    std::fs::write(
+        dir.join("half.jsonl"),
+        format!("{}\n{}\n{half}", lines[0], lines[1]),
+    )
+    .unwrap();
     for (file, line) in [("cut.jsonl", 3), ("half.jsonl", 3)] {
         let output = harness(dir, &["report", "diff", &whole, file]);
         assert_eq!(output.status.code(), Some(2), "{file}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains(&format!("{file}: line {line}:")), "{file}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{file}: line {line}:")),
+            "{file}: {stderr}"
+        );
         assert!(output.stdout.is_empty(), "{file}");
     }
     let output = harness(dir, &["report", "diff", "cut.jsonl", &whole, "--json"]);

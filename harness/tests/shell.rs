@@ -34,7 +34,10 @@ fn version_names_the_corpus_revision() {
         })
         .count();
     let text = stdout(&harness(&["--version"]));
-    let prefix = format!("iam-harness {} (corpus: {cases} cases, ", env!("CARGO_PKG_VERSION"));
+    let prefix = format!(
+        "iam-harness {} (corpus: {cases} cases, ",
+        env!("CARGO_PKG_VERSION")
+    );
     let hash = text
         .trim_end()
         .strip_prefix(&prefix)
@@ -42,14 +45,20 @@ fn version_names_the_corpus_revision() {
         .unwrap_or_else(|| panic!("{text:?} does not begin with {prefix:?}"));
     assert_eq!(hash.len(), 12, "{text}");
     assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{text}");
-    assert_eq!(iam_harness::CORPUS_REVISION, format!("{cases} cases, {hash}"));
+    assert_eq!(
+        iam_harness::CORPUS_REVISION,
+        format!("{cases} cases, {hash}")
+    );
 }
 
 #[test]
 fn completions_cover_the_commands() {
     let bash = stdout(&harness(&["completions", "bash"]));
     assert!(bash.contains("complete -F _iam__harness"), "{bash}");
-    assert!(bash.contains("iam__harness,eval)"), "the eval command: {bash}");
+    assert!(
+        bash.contains("iam__harness,eval)"),
+        "the eval command: {bash}"
+    );
     assert!(bash.contains("--known-failures"), "run's options: {bash}");
     let zsh = stdout(&harness(&["completions", "zsh"]));
     assert!(zsh.starts_with("#compdef iam-harness"), "{zsh}");
@@ -59,10 +68,16 @@ fn completions_cover_the_commands() {
 #[test]
 fn man_page_is_roff() {
     let page = stdout(&harness(&["man"]));
-    let th = page.lines().find(|l| l.starts_with(".TH")).unwrap_or_default();
+    let th = page
+        .lines()
+        .find(|l| l.starts_with(".TH"))
+        .unwrap_or_default();
     assert!(th.starts_with(".TH iam-harness 1"), "{page}");
     assert!(th.contains(iam_harness::CORPUS_REVISION), "{th}");
-    assert!(page.lines().all(|l| !l.is_empty()), "roff has no blank lines");
+    assert!(
+        page.lines().all(|l| !l.is_empty()),
+        "roff has no blank lines"
+    );
     for section in [".SH NAME", ".SH SYNOPSIS", ".SH SUBCOMMANDS"] {
         assert!(page.contains(section), "{section}: {page}");
     }

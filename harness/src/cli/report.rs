@@ -254,7 +254,8 @@ fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
         .collect();
     let index = args.out.join("index.html");
     let policies = failing_policies(&runs);
-    std::fs::write(&index, render(&engines, &policies)).map_err(|e| format!("{}: {e}", index.display()))?;
+    std::fs::write(&index, render(&engines, &policies))
+        .map_err(|e| format!("{}: {e}", index.display()))?;
     outln!(out, "wrote {}", index.display());
     Ok(())
 }

@@ -168,7 +168,13 @@ mod tests {
         results.extend((0..199).map(|_| result(Status::Pass, false)));
         assert_eq!(rate(&results).text(), "100%");
         results.push(result(Status::Error, false));
-        assert_eq!(rate(&results), Rate { passed: 199, counted: 200 });
+        assert_eq!(
+            rate(&results),
+            Rate {
+                passed: 199,
+                counted: 200
+            }
+        );
         assert_eq!(rate(&results).text(), "99.5%");
         results.extend((0..1800).map(|_| result(Status::Pass, false)));
         assert_eq!(rate(&results).text(), "99.9%", "never rounded up to 100%");
@@ -176,6 +182,9 @@ mod tests {
         assert!(badge.contains("<title>e&amp;&quot;: 99.9% · corpus 3 cases, abc</title>"));
         let features = feature_badges(&results);
         assert!(features.get("a<b").unwrap().contains(">a&lt;b</text>"));
-        assert_eq!(file_name("condition:String Equals"), "condition-String-Equals");
+        assert_eq!(
+            file_name("condition:String Equals"),
+            "condition-String-Equals"
+        );
     }
 }

@@ -308,7 +308,11 @@ pub fn markdown(diff: &RunDiff) -> String {
         table(&mut out, kind.title(), &entries);
     }
     table(&mut out, "Added", &diff.added.iter().collect::<Vec<_>>());
-    table(&mut out, "Removed", &diff.removed.iter().collect::<Vec<_>>());
+    table(
+        &mut out,
+        "Removed",
+        &diff.removed.iter().collect::<Vec<_>>(),
+    );
     if diff.changed.is_empty() && diff.added.is_empty() && diff.removed.is_empty() {
         out.push_str("\nNo test changed.\n");
     }
@@ -387,7 +391,10 @@ mod tests {
         let md = markdown(&d);
         assert!(md.contains("## Newly failing (regressions) (1)"), "{md}");
         assert!(md.contains("| e | a | breaks | pass (expected allow, got allow) | error (expected allow, got allow) |"), "{md}");
-        let dup = stream(vec![result("a", "x", Pass, Allow), result("a", "x", Pass, Allow)]);
+        let dup = stream(vec![
+            result("a", "x", Pass, Allow),
+            result("a", "x", Pass, Allow),
+        ]);
         assert_eq!(diff(&dup, &new).unwrap_err().0, "old");
         assert!(markdown(&diff(&new, &new).unwrap()).contains("No test changed."));
     }
@@ -398,7 +405,10 @@ mod tests {
         let mut edited = result("a", "t", Status::Pass, Decision::Allow);
         edited.expect = None;
         let d = diff(&old, &stream(vec![edited])).unwrap();
-        assert_eq!(d.changed.first().and_then(|e| e.kind), Some(ChangeKind::Expectation));
+        assert_eq!(
+            d.changed.first().and_then(|e| e.kind),
+            Some(ChangeKind::Expectation)
+        );
         assert_eq!(cell("a|b`c"), "a\\|b\\`c");
     }
 }

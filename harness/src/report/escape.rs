@@ -61,6 +61,9 @@ mod tests {
         assert_eq!(printable("a\u{1b}[2Jb\r\n"), "a\\u{1b}[2Jb\\r\\n");
         assert_eq!(printable("\u{9b}x\u{7f}"), "\\u{9b}x\\u{7f}");
         assert_eq!(printable_lines("one\u{1b}\ntwo\r"), "one\\u{1b}\ntwo\\r");
-        assert_eq!(markup("<a href='x'>&\"\u{0}"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\\u{0}");
+        assert_eq!(
+            markup("<a href='x'>&\"\u{0}"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\\u{0}"
+        );
     }
 }

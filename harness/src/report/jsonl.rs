@@ -214,7 +214,9 @@ pub enum StreamProblem {
     #[error("summary: {0}")]
     Summary(serde_json::Error),
     /// The summary counts other results than the stream holds: lines are missing.
-    #[error("the summary counts {summary} results but the stream holds {results}: lines are missing")]
+    #[error(
+        "the summary counts {summary} results but the stream holds {results}: lines are missing"
+    )]
     SummaryCount {
         /// Results counted by the summary line.
         summary: usize,
