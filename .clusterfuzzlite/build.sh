@@ -8,8 +8,9 @@
 # `cargo fuzz list` names, so a new target of fuzz/Cargo.toml is built without editing this file.
 #
 # CFLITE_BUILD=smoke selects a cheaper build for the harness's own test of this script
-# (tests/clusterfuzzlite.rs): no sanitizer, the build `fuzz/smoke.sh` makes — the same
-# commands and layout, minutes less. ClusterFuzzLite never sets it.
+# (tests/clusterfuzzlite.rs): no sanitizer, exactly the build `fuzz/smoke.sh` makes (release
+# with debug assertions), so the two share their artifacts in fuzz/target — the same commands
+# and layout, minutes less. ClusterFuzzLite never sets it.
 cd "$SRC/iam-harness"
 
 toolchain=()
@@ -25,7 +26,7 @@ fi
 
 flags=(-O --debug-assertions)
 if [ "${CFLITE_BUILD:-}" = smoke ]; then
-    flags=(-O --sanitizer none)
+    flags=(--sanitizer none)
 fi
 
 mapfile -t targets < <(cd fuzz && cargo "${toolchain[@]}" fuzz list)
