@@ -7,6 +7,7 @@
 //! Needs cargo-fuzz and a nightly toolchain (or `RUSTC_BOOTSTRAP`); without cargo-fuzz the test
 //! says it skipped, unless `IAM_HARNESS_REQUIRE_CARGO_FUZZ=1` (set by `.ci/run` once it has
 //! installed cargo-fuzz), which turns a missing cargo-fuzz into a failure.
+#![cfg(unix)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
