@@ -8,6 +8,10 @@ engines: per engine (<engine>.json), every feature cell (pass/fail/skip/error co
 failing test (case id, test name, status, decision). parsers: per parser, the summary counts and
 every root cause with its minimal input and answer. Prints one line per changed cell and exits 1
 when anything changed, 2 when a report is missing or unreadable.
+
+Only the per-engine (per-parser) JSON reports at the top of each folder are compared: index.html
+and the SVG badges under badges/ are derived from them (and the badges name the corpus revision,
+which any edit of corpus/ changes), so they are left out.
 """
 import json
 import sys

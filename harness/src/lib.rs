@@ -59,6 +59,11 @@ pub mod runner;
 pub mod scenario;
 pub mod world;
 
+/// The corpus this build was made with: "N cases, HASH" (the case files under `corpus/` and a
+/// hash of their paths and contents, computed by `build.rs`), or "no corpus" when built without
+/// one. `--version` and the badges name it.
+pub const CORPUS_REVISION: &str = env!("IAM_HARNESS_CORPUS_REVISION");
+
 pub use case::Case;
 pub use decision::Decision;
 pub use engine::{Evaluator, Outcome};

@@ -1,5 +1,7 @@
 //! The compliance matrix opened in a real browser: `iam-harness report engines` writes the page,
 //! headless Chromium renders it, and the rendered DOM must hold the matrix with the right cells.
+//! The drill-down (a red cell's link opens its failing cases, with the case's policies) and the
+//! badges (an SVG that parses and renders) are checked in the same browser.
 //! Runs when Chromium is installed (`/usr/bin/chromium` or `$CHROMIUM`); CI installs it and sets
 //! `IAM_HARNESS_REQUIRE_BROWSER=1`, which turns a missing browser into a failure.
 #![allow(
@@ -59,7 +61,87 @@ fn the_matrix_renders_in_headless_chromium() {
         .unwrap();
     assert!(status.success());
     let profile = tempfile::tempdir().unwrap();
-    let dom = Command::new(browser)
+    let page = format!("file://{}", out.join("index.html").display());
+    let dom = dump_dom(&browser, profile.path(), &page);
+    assert!(dom.contains(r#"<table id="matrix">"#), "{dom}");
+    assert!(
+        dom.contains("<th>reference</th><th>reference-generic</th>"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains(r#"<td class="good">1 / 0 / 0 / 0</td>"#),
+        "{dom}"
+    );
+    let anchor = "fail-reference-generic-special-get-caller-identity";
+    assert!(
+        dom.contains(&format!(r##"<a href="#{anchor}">0 / 1 / 0 / 0</a>"##)),
+        "{dom}"
+    );
+    assert!(
+        dom.contains(&format!(r#"<details id="{anchor}">"#)),
+        "closed until clicked: {dom}"
+    );
+    // The red cell's link: the script opens the failing cases, which show the case's policies.
+    let clicked = dump_dom(&browser, profile.path(), &format!("{page}#{anchor}"));
+    assert!(
+        clicked.contains(&format!(r#"<details id="{anchor}" open="">"#)),
+        "{clicked}"
+    );
+    assert!(
+        clicked.contains("expected <b>allow</b>, got <b>explicit_deny</b>"),
+        "{clicked}"
+    );
+    assert!(
+        clicked.contains(r#""Effect": "Deny""#),
+        "the case's policies: {clicked}"
+    );
+    assert!(
+        dom.contains(r#"<img class="badge" src="badges/reference-generic.svg""#),
+        "{dom}"
+    );
+
+    // The badges: the SVG parses (Chromium shows an XML error page otherwise) and renders.
+    for badge in [
+        "reference-generic.svg",
+        "reference/special-get-caller-identity.svg",
+    ] {
+        let file = out.join("badges").join(badge);
+        let svg = dump_dom(
+            &browser,
+            profile.path(),
+            &format!("file://{}", file.display()),
+        );
+        assert!(
+            svg.contains("<svg") && svg.contains("<title>"),
+            "{badge}: {svg}"
+        );
+        assert!(
+            !svg.contains("parsererror"),
+            "{badge} does not parse: {svg}"
+        );
+    }
+    let shot = dir.path().join("badge.png");
+    let status = chromium_command(&browser, profile.path())
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=420,40")
+        .arg(format!(
+            "file://{}",
+            out.join("badges/reference-generic.svg").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 500,
+        "{} bytes",
+        png.len()
+    );
+}
+
+fn chromium_command(browser: &std::path::Path, profile: &std::path::Path) -> Command {
+    let mut command = Command::new(browser);
+    command
         .args([
             "--headless",
             "--no-sandbox",
@@ -70,25 +152,15 @@ fn the_matrix_renders_in_headless_chromium() {
             "--disable-component-update",
             "--disable-sync",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+fn dump_dom(browser: &std::path::Path, profile: &std::path::Path, url: &str) -> String {
+    let output = chromium_command(browser, profile)
         .arg("--dump-dom")
-        .arg(format!("file://{}", out.join("index.html").display()))
+        .arg(url)
         .output()
         .unwrap();
-    let dom = String::from_utf8_lossy(&dom.stdout);
-    assert!(dom.contains(r#"<table id="matrix">"#), "{dom}");
-    assert!(
-        dom.contains("<th>reference</th><th>reference-generic</th>"),
-        "{dom}"
-    );
-    assert!(
-        dom.contains(r#"<td class="good">1 / 0 / 0 / 0</td>"#),
-        "{dom}"
-    );
-    assert!(
-        dom.contains(
-            r##"<a href="#fail-reference-generic-special-get-caller-identity">0 / 1 / 0 / 0</a>"##
-        ),
-        "{dom}"
-    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

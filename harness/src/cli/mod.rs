@@ -16,6 +16,7 @@ mod props;
 mod report;
 mod run;
 mod serve;
+mod shell;
 mod test;
 
 /// What the commands print, and what happens when they cannot: one policy for all.
@@ -43,9 +44,17 @@ Exit status (every command):
      test skipped, no check made, `--cases 0`); an engine or parser that never answered;
      standard output closed or full";
 
+/// What `--version` prints after the name: the harness version and the corpus revision.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (corpus: ",
+    env!("IAM_HARNESS_CORPUS_REVISION"),
+    ")"
+);
+
 /// The conformance corpus, property-testing harness and fuzzing kit for AWS IAM policy engines.
 #[derive(Debug, Parser)]
-#[command(name = "iam-harness", version, about, after_help = EXIT_STATUSES)]
+#[command(name = "iam-harness", version = VERSION, about, after_help = EXIT_STATUSES)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,7 +68,8 @@ enum Command {
     Run(run::RunArgs),
     /// Compare engines on the corpus and on generated inputs; shrink and record disagreements.
     Diff(Box<diff::DiffArgs>),
-    /// Publish reports: `report engines` runs several engines and writes the compliance matrix.
+    /// Reports: `report engines` (the compliance matrix), `report merge` (join shards), `report
+    /// diff` (two runs compared by stable id).
     Report(report::ReportArgs),
     /// Check case and scenario files: ids, features, sources, parsing, duplicates.
     Lint(lint::LintArgs),
@@ -73,6 +83,10 @@ enum Command {
     Parsers(Box<parsers::ParsersArgs>),
     /// What a new policy document grants that the old one does not, each with a witness.
     Compare(compare::CompareArgs),
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff).
+    Man(shell::ManArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -89,6 +103,8 @@ pub fn main() -> ExitCode {
         Command::Props(args) => props::props(&args),
         Command::Parsers(args) => parsers::parsers(&args),
         Command::Compare(args) => compare::compare_command(&args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man(args) => shell::man(&args),
     };
     ExitCode::from(code)
 }

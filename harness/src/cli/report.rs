@@ -3,19 +3,24 @@
 //! features compliance matrix. Results of engines that run elsewhere (such as an in-process Rust
 //! adapter) are read from their JSON Lines streams with `--from`. The published results are the
 //! engines' own: known-failures lists are not applied here (they are for `run` and `test` in CI).
+//! `report merge` joins the streams of a run's shards; `report diff` compares two runs
+//! ([`crate::report::diff`]). Both read whole runs only: a stream cut short is an error naming
+//! the file and the line where it ends.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
 use super::output::{error, outln, Out};
 use super::run::check_paths;
-use super::{EXIT_OK, EXIT_USAGE};
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::engine::{from_spec, EngineInfo};
 use crate::files::read_text;
+use crate::report::badge::{engine_badge, feature_badges, file_name};
 use crate::report::html::{render, EngineResults};
 use crate::report::markdown::{self, by_feature};
-use crate::report::read_stream;
+use crate::report::{read_complete_stream, read_stream};
 use crate::runner::{run_suite, KnownFailures, Status, Summary, TestResult};
 
 /// Arguments of `iam-harness report`.
@@ -31,6 +36,47 @@ enum ReportKind {
     Engines(EnginesArgs),
     /// Join the JSON Lines streams of a run's shards (`--shard I/N`) into one stream on stdout.
     Merge(MergeArgs),
+    /// Compare two runs' JSON Lines streams by (engine, case id, test name): newly failing,
+    /// newly passing, changed decisions, added, removed. Exit 1 when something regressed.
+    Diff(DiffArgs),
+}
+
+/// Arguments of `iam-harness report diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old run's JSON Lines stream (`run --json`, `test`, `report merge`).
+    old: PathBuf,
+    /// The new run's JSON Lines stream.
+    new: PathBuf,
+    /// Print one JSON object `{"changed", "added", "removed", "summary"}` instead of Markdown.
+    #[arg(long)]
+    json: bool,
+}
+
+fn read_run(file: &Path) -> Result<crate::report::Stream, String> {
+    let text = read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    read_complete_stream(&text).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+fn diff_report(args: &DiffArgs, out: &mut Out) -> Result<u8, String> {
+    let old = read_run(&args.old)?;
+    let new = read_run(&args.new)?;
+    let diff = crate::report::diff::diff(&old, &new).map_err(|(which, e)| {
+        let file = if which == "old" { &args.old } else { &args.new };
+        format!("{}: {e}", file.display())
+    })?;
+    if args.json {
+        let json = serde_json::to_string(&diff)
+            .map_err(|e| format!("cannot write the diff as JSON: {e}"))?;
+        outln!(out, "{json}");
+    } else {
+        out.line(crate::report::diff::markdown(&diff).trim_end());
+    }
+    Ok(if diff.summary.regressions > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    })
 }
 
 /// Arguments of `iam-harness report merge`.
@@ -44,8 +90,7 @@ pub struct MergeArgs {
 fn merge_report(args: &MergeArgs) -> Result<(), String> {
     let mut streams = Vec::new();
     for file in &args.files {
-        let text = read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        streams.push(read_stream(&text).map_err(|e| format!("{}: {e}", file.display()))?);
+        streams.push(read_run(file)?);
     }
     let merged = crate::report::merge::merge(streams).map_err(|e| e.to_string())?;
     let mut out = crate::report::JsonLines::new(std::io::BufWriter::new(std::io::stdout().lock()));
@@ -73,19 +118,6 @@ pub struct EnginesArgs {
     /// Output folder.
     #[arg(long, default_value = "reports/engines")]
     out: PathBuf,
-}
-
-fn file_name(engine: &str) -> String {
-    engine
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
 }
 
 /// One engine's published results (`<engine>.json`).
@@ -128,7 +160,40 @@ fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), 
     write(
         out.join(format!("{name}.md")),
         markdown::render(&info.name, results, &summary),
-    )
+    )?;
+    let badges = out.join("badges");
+    let features = badges.join(&name);
+    std::fs::create_dir_all(&features).map_err(|e| format!("{}: {e}", features.display()))?;
+    write(
+        badges.join(format!("{name}.svg")),
+        engine_badge(&info.name, results, crate::CORPUS_REVISION),
+    )?;
+    for (feature, svg) in feature_badges(results) {
+        write(features.join(format!("{}.svg", file_name(&feature))), svg)?;
+    }
+    Ok(())
+}
+
+/// The policies of every case the failing results name, pretty JSON by case id, read from the
+/// results' files (a file that no longer loads is left out: its cases show no policies).
+fn failing_policies(runs: &[(EngineInfo, Vec<TestResult>)]) -> BTreeMap<String, String> {
+    let files: BTreeSet<&Path> = runs
+        .iter()
+        .flat_map(|(_, results)| results)
+        .filter(|r| matches!(r.status, Status::Fail | Status::Error))
+        .map(|r| r.file.as_path())
+        .collect();
+    let mut policies = BTreeMap::new();
+    for file in files {
+        for loaded in crate::load::load_file(file).unwrap_or_default() {
+            let text = serde_json::to_value(&loaded.case.policies)
+                .and_then(|value| serde_json::to_string_pretty(&value));
+            if let Ok(text) = text {
+                policies.insert(loaded.case.id, text);
+            }
+        }
+    }
+    policies
 }
 
 fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
@@ -188,7 +253,9 @@ fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
         .map(|(info, results)| EngineResults { info, results })
         .collect();
     let index = args.out.join("index.html");
-    std::fs::write(&index, render(&engines)).map_err(|e| format!("{}: {e}", index.display()))?;
+    let policies = failing_policies(&runs);
+    std::fs::write(&index, render(&engines, &policies))
+        .map_err(|e| format!("{}: {e}", index.display()))?;
     outln!(out, "wrote {}", index.display());
     Ok(())
 }
@@ -197,11 +264,12 @@ fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
 pub fn report(args: &ReportArgs) -> u8 {
     let mut out = Out::new();
     let done = match &args.what {
-        ReportKind::Engines(engines) => engines_report(engines, &mut out),
-        ReportKind::Merge(merge) => merge_report(merge),
+        ReportKind::Engines(engines) => engines_report(engines, &mut out).map(|()| EXIT_OK),
+        ReportKind::Merge(merge) => merge_report(merge).map(|()| EXIT_OK),
+        ReportKind::Diff(diff) => diff_report(diff, &mut out),
     };
     match done {
-        Ok(()) => out.finish(EXIT_OK),
+        Ok(code) => out.finish(code),
         Err(message) => {
             error(message);
             out.finish(EXIT_USAGE)

@@ -1,7 +1,8 @@
 //! Text from case files and engines (ids, test names, file names, messages, an engine's stderr)
 //! can hold control characters; printed raw, an escape sequence would drive the terminal and a
 //! line break would forge a line of the report. Every rendering for people — the text report,
-//! Markdown, the command line's messages — shows them escaped, through [`printable`].
+//! Markdown, the command line's messages — shows them escaped, through [`printable`]; HTML and
+//! SVG through [`markup`].
 
 use std::borrow::Cow;
 
@@ -32,6 +33,24 @@ pub fn printable_lines(text: &str) -> Cow<'_, str> {
     Cow::Owned(lines.join("\n"))
 }
 
+/// `text` for HTML or SVG (XML) text and attribute values: control characters escaped as by
+/// [`printable`] (XML allows none of them), then `&`, `<`, `>`, `"` and `'` as entities.
+pub fn markup(text: &str) -> String {
+    let text = printable(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +61,9 @@ mod tests {
         assert_eq!(printable("a\u{1b}[2Jb\r\n"), "a\\u{1b}[2Jb\\r\\n");
         assert_eq!(printable("\u{9b}x\u{7f}"), "\\u{9b}x\\u{7f}");
         assert_eq!(printable_lines("one\u{1b}\ntwo\r"), "one\\u{1b}\ntwo\\r");
+        assert_eq!(
+            markup("<a href='x'>&\"\u{0}"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\\u{0}"
+        );
     }
 }

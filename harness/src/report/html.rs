@@ -1,11 +1,16 @@
 //! The HTML compliance matrix: engines × features, each cell the pass / fail / skip / error
-//! counts of that engine on the cases of that feature, linking to the list of its failing cases
-//! further down the page. One static page with no script and no external asset, so it opens from
-//! the file system.
+//! counts of that engine on the cases of that feature. A red cell drills down: it links to (and
+//! a few lines of inline script open) the list of its failing tests further down the page, each
+//! test a `<details>` with expected and got, the engine's message and the case's policies. The
+//! engines' badges (`badges/`, [`super::badge`]) are shown and linked. One static page with no
+//! external asset, so it opens from the file system; every text from cases and engines is
+//! escaped ([`markup`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::badge::file_name;
+use super::escape::markup as escape;
 use super::markdown::{by_feature, Counts};
 use crate::engine::EngineInfo;
 use crate::runner::{Status, TestResult};
@@ -16,21 +21,6 @@ pub struct EngineResults<'a> {
     pub info: &'a EngineInfo,
     /// Its results on the corpus.
     pub results: &'a [TestResult],
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn anchor(engine: &str, feature: &str) -> String {
@@ -52,8 +42,12 @@ fn cell_class(c: &Counts) -> &'static str {
     }
 }
 
-/// Renders the matrix page.
-pub fn render(engines: &[EngineResults<'_>]) -> String {
+/// Opens the `<details>` the address names (a red cell's link), and those around it.
+const OPEN_TARGET: &str = "<script>function openTarget(){var e=document.getElementById(decodeURIComponent(location.hash.slice(1)));for(;e;e=e.parentElement){if(e.tagName==='DETAILS'){e.open=true;}}}window.addEventListener('hashchange',openTarget);window.addEventListener('DOMContentLoaded',openTarget);</script>";
+
+/// Renders the matrix page; `policies` maps case ids to their policies (JSON) for the
+/// drill-down (a case missing there shows none).
+pub fn render(engines: &[EngineResults<'_>], policies: &BTreeMap<String, String>) -> String {
     let tables: Vec<BTreeMap<String, Counts>> =
         engines.iter().map(|e| by_feature(e.results)).collect();
     let mut features: Vec<&String> = tables.iter().flat_map(|t| t.keys()).collect();
@@ -63,7 +57,7 @@ pub fn render(engines: &[EngineResults<'_>]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>iam-harness compliance matrix</title>\n<style>\nbody{{font-family:system-ui,sans-serif;margin:2em;color:#222}}\ntable{{border-collapse:collapse;font-size:14px}}\nth,td{{border:1px solid #ccc;padding:4px 8px;text-align:center}}\nth.f,td.f{{text-align:left;font-family:monospace}}\ntd.good{{background:#d8f5d0}}td.bad{{background:#f8d0d0}}td.skip{{background:#eee;color:#777}}\ncaption{{text-align:left;font-weight:bold;margin-bottom:.5em}}\n</style></head><body>\n<h1>iam-harness compliance matrix</h1>\n<p>Each cell: passed / failed / skipped / errored tests of the engine on the cases of that feature. Ambiguous cases (semantics §7) where an engine differs count as skipped. Red cells link to their failing cases. The ARN and wildcard parsers have <a href=\"../parsers/index.html\">a page of their own</a>.</p>"
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>iam-harness compliance matrix</title>\n<style>\nbody{{font-family:system-ui,sans-serif;margin:2em;color:#222}}\ntable{{border-collapse:collapse;font-size:14px}}\nth,td{{border:1px solid #ccc;padding:4px 8px;text-align:center}}\nth.f,td.f{{text-align:left;font-family:monospace}}\ntd.good{{background:#d8f5d0}}td.bad{{background:#f8d0d0}}td.skip{{background:#eee;color:#777}}\ncaption{{text-align:left;font-weight:bold;margin-bottom:.5em}}\ndetails{{margin:.3em 0}}summary{{cursor:pointer}}pre{{background:#f6f6f6;padding:.5em;overflow:auto;font-size:12px}}\nimg.badge{{vertical-align:middle;margin-right:.5em}}\n</style>\n{OPEN_TARGET}</head><body>\n<h1>iam-harness compliance matrix</h1>\n<p>Each cell: passed / failed / skipped / errored tests of the engine on the cases of that feature. Ambiguous cases (semantics §7) where an engine differs count as skipped. Click a red cell for its failing cases (expected, got, the case's policies). Badges: pass rate on non-ambiguous cases (skipped tests not counted). The ARN and wildcard parsers have <a href=\"../parsers/index.html\">a page of their own</a>.</p>"
     );
     let _ = writeln!(out, "<h2>Engines</h2>\n<ul>");
     for e in engines {
@@ -76,9 +70,11 @@ pub fn render(engines: &[EngineResults<'_>]) -> String {
             }
             c
         });
+        let badge = format!("badges/{}.svg", file_name(&e.info.name));
         let _ = writeln!(
             out,
-            "<li><b>{}</b> {} ({}) — {} passed, {} failed, {} skipped, {} errored</li>",
+            "<li><a href=\"{badge}\"><img class=\"badge\" src=\"{badge}\" alt=\"{} badge\"></a><b>{}</b> {} ({}) — {} passed, {} failed, {} skipped, {} errored</li>",
+            escape(&e.info.name),
             escape(&e.info.name),
             escape(&e.info.version),
             escape(&e.info.language),
@@ -118,37 +114,82 @@ pub fn render(engines: &[EngineResults<'_>]) -> String {
     let _ = writeln!(out, "</tbody></table>\n<h2>Failing cases</h2>");
     for (e, table) in engines.iter().zip(&tables) {
         for (feature, c) in table {
-            if c.fail + c.error == 0 {
-                continue;
+            if c.fail + c.error > 0 {
+                failing(&mut out, e, feature, c, policies);
             }
+        }
+    }
+    let _ = writeln!(out, "<h2>Badges</h2>");
+    for (e, table) in engines.iter().zip(&tables) {
+        let engine = file_name(&e.info.name);
+        let _ = writeln!(
+            out,
+            "<details><summary>{}: {} feature badges</summary><p>",
+            escape(&e.info.name),
+            table.len()
+        );
+        for feature in table.keys() {
+            let badge = format!("badges/{engine}/{}.svg", file_name(feature));
             let _ = writeln!(
                 out,
-                "<h3 id=\"{}\">{} — <code>{}</code></h3>\n<ul>",
-                anchor(&e.info.name, feature),
-                escape(&e.info.name),
+                "<a href=\"{badge}\"><img class=\"badge\" src=\"{badge}\" alt=\"{}\"></a>",
                 escape(feature)
             );
-            for r in e.results.iter().filter(|r| {
-                matches!(r.status, Status::Fail | Status::Error)
-                    && r.features.iter().any(|f| f == feature)
-            }) {
-                let got = r.got.map(|d| d.as_str()).unwrap_or("-");
-                let expect = r.expect.map(|x| x.as_str()).unwrap_or("-");
-                let detail = r
-                    .message
-                    .as_deref()
-                    .map_or_else(String::new, |m| format!(" — {}", escape(m)));
-                let _ = writeln!(
-                    out,
-                    "<li><code>{}</code> › {}: expected <b>{expect}</b>, got <b>{got}</b>{detail} (<code>{}</code>)</li>",
-                    escape(&r.case),
-                    escape(&r.test),
-                    escape(&r.file.display().to_string())
-                );
-            }
-            let _ = writeln!(out, "</ul>");
         }
+        let _ = writeln!(out, "</p></details>");
     }
     let _ = writeln!(out, "</body></html>");
     out
+}
+
+/// The failing tests of one engine on one feature: a `<details>` the red cell opens, one
+/// `<details>` per test inside.
+fn failing(
+    out: &mut String,
+    e: &EngineResults<'_>,
+    feature: &str,
+    c: &Counts,
+    policies: &BTreeMap<String, String>,
+) {
+    let _ = writeln!(
+        out,
+        "<details id=\"{}\"><summary><b>{}</b> — <code>{}</code>: {} failed, {} errored</summary>\n<ul>",
+        anchor(&e.info.name, feature),
+        escape(&e.info.name),
+        escape(feature),
+        c.fail,
+        c.error
+    );
+    for r in e.results.iter().filter(|r| {
+        matches!(r.status, Status::Fail | Status::Error) && r.features.iter().any(|f| f == feature)
+    }) {
+        let got = r.got.map(|d| d.as_str()).unwrap_or("-");
+        let expect = r.expect.map(|x| x.as_str()).unwrap_or("-");
+        let detail = r
+            .message
+            .as_deref()
+            .map_or_else(String::new, |m| format!(" — {}", escape(m)));
+        let _ = writeln!(
+            out,
+            "<li><details><summary><code>{}</code> › {}: expected <b>{expect}</b>, got <b>{got}</b>{detail}</summary>\n<p>file <code>{}</code></p>",
+            escape(&r.case),
+            escape(&r.test),
+            escape(&r.file.display().to_string())
+        );
+        match policies.get(&r.case) {
+            Some(text) => {
+                let _ = writeln!(out, "<pre>{}</pre>", escape_lines(text));
+            }
+            None => {
+                let _ = writeln!(out, "<p>(the case's policies are not available)</p>");
+            }
+        }
+        let _ = writeln!(out, "</details></li>");
+    }
+    let _ = writeln!(out, "</ul></details>");
+}
+
+/// [`escape`] line by line, keeping the line breaks (for `<pre>`).
+fn escape_lines(text: &str) -> String {
+    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::engine::EngineInfo;
@@ -201,11 +201,48 @@ pub enum StreamProblem {
     /// The `type` of the line is none of `header`, `result`, `summary`.
     #[error("unknown line type {0:?}")]
     UnknownType(Option<String>),
+    /// A whole run's stream does not begin with its header.
+    #[error("the stream does not begin with its header line")]
+    NoHeader,
+    /// A whole run's stream ends without its summary line.
+    #[error("the stream ends here without its summary line: truncated")]
+    Truncated,
+    /// A line follows the summary line.
+    #[error("a line after the summary line")]
+    AfterSummary,
+    /// The summary line is malformed.
+    #[error("summary: {0}")]
+    Summary(serde_json::Error),
+    /// The summary counts other results than the stream holds: lines are missing.
+    #[error(
+        "the summary counts {summary} results but the stream holds {results}: lines are missing"
+    )]
+    SummaryCount {
+        /// Results counted by the summary line.
+        summary: usize,
+        /// Result lines read.
+        results: usize,
+    },
 }
 
 /// Reads a JSON Lines stream written by [`JsonLines`]; errors name the line and the reason.
+/// Lenient about the frame: a stream without a header or a summary line is read as far as it
+/// goes (see [`read_complete_stream`] for a whole run).
 pub fn read_stream(text: &str) -> Result<Stream, StreamError> {
+    read(text, false)
+}
+
+/// Reads the JSON Lines stream of a whole run: like [`read_stream`], and the stream must begin
+/// with its header and end with its summary line, whose counts add up to the result lines — a
+/// stream cut short (a crashed run, a partial copy) is an error naming the line where it ends.
+pub fn read_complete_stream(text: &str) -> Result<Stream, StreamError> {
+    read(text, true)
+}
+
+fn read(text: &str, complete: bool) -> Result<Stream, StreamError> {
     let mut stream = Stream::default();
+    let mut last_line = 0;
+    let mut summary: Option<(usize, Summary)> = None;
     for (index, line) in text
         .lines()
         .enumerate()
@@ -215,9 +252,17 @@ pub fn read_stream(text: &str) -> Result<Stream, StreamError> {
             line: index + 1,
             problem,
         };
+        if complete && summary.is_some() {
+            return Err(error(StreamProblem::AfterSummary));
+        }
         let mut value: serde_json::Value =
             serde_json::from_str(line).map_err(|e| error(StreamProblem::NotJson(e)))?;
-        match value.get("type").and_then(|t| t.as_str()) {
+        let kind = value.get("type").and_then(|t| t.as_str());
+        if complete && last_line == 0 && kind != Some("header") {
+            return Err(error(StreamProblem::NoHeader));
+        }
+        last_line = index + 1;
+        match kind {
             Some("header") => {
                 let engines = value
                     .get_mut("engines")
@@ -229,13 +274,58 @@ pub fn read_stream(text: &str) -> Result<Stream, StreamError> {
             Some("result") => stream
                 .results
                 .push(serde_json::from_value(value).map_err(|e| error(StreamProblem::Result(e)))?),
-            Some("summary") => {}
+            Some("summary") => {
+                if complete {
+                    let counts = SummaryLine::deserialize(&value)
+                        .map_err(|e| error(StreamProblem::Summary(e)))?;
+                    summary = Some((index + 1, counts.into()));
+                }
+            }
             other => {
                 return Err(error(StreamProblem::UnknownType(other.map(str::to_owned))));
             }
         }
     }
+    if complete {
+        let Some((line, counts)) = summary else {
+            return Err(StreamError {
+                line: last_line.max(1),
+                problem: StreamProblem::Truncated,
+            });
+        };
+        let total = counts.passed + counts.failed + counts.skipped + counts.errored;
+        if total != stream.results.len() {
+            return Err(StreamError {
+                line,
+                problem: StreamProblem::SummaryCount {
+                    summary: total,
+                    results: stream.results.len(),
+                },
+            });
+        }
+    }
     Ok(stream)
+}
+
+/// The counts of a summary line, as read back.
+#[derive(Deserialize)]
+struct SummaryLine {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    errored: usize,
+}
+
+impl From<SummaryLine> for Summary {
+    fn from(line: SummaryLine) -> Summary {
+        Summary {
+            passed: line.passed,
+            failed: line.failed,
+            skipped: line.skipped,
+            errored: line.errored,
+            ..Summary::default()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! test result, and a summary footer; the other renderings are made from that stream, or from the
 //! results of a run: [`text`] (what `run` and `test` print), [`markdown`], [`junit`], [`html`].
 
+pub mod badge;
+pub mod diff;
 pub mod escape;
 pub mod html;
 pub mod junit;
@@ -11,4 +13,4 @@ pub mod text;
 
 mod jsonl;
 
-pub use jsonl::{read_stream, JsonLines, Stream, StreamError, StreamProblem};
+pub use jsonl::{read_complete_stream, read_stream, JsonLines, Stream, StreamError, StreamProblem};
