@@ -639,3 +639,74 @@ fn the_built_in_engine_honours_the_timeout() {
         found[0].2
     );
 }
+
+#[test]
+fn report_from_refuses_cut_or_joined_streams_and_never_overwrites_an_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("cases/a.json"),
+        &case("a", "t", 3, "allow"),
+    );
+    let out = run(dir.path(), &["run", "cases", "--json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let stream = stdout(&out);
+    let lines: Vec<&str> = stream.lines().collect();
+    let cut = lines[..lines.len() - 1].join("\n") + "\n";
+    write(&dir.path().join("cut.jsonl"), &cut);
+    write(
+        &dir.path().join("joined.jsonl"),
+        &format!("{stream}{stream}"),
+    );
+    for (file, reason) in [
+        ("cut.jsonl", "truncated"),
+        ("joined.jsonl", "after the summary"),
+    ] {
+        let out = run(
+            dir.path(),
+            &["report", "engines", "cases", "--from", file, "--out", "out"],
+        );
+        assert_eq!(code(&out), 2, "{file}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(file) && stderr(&out).contains("line"),
+            "{file}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).to_lowercase().contains(reason),
+            "{file}: {}",
+            stderr(&out)
+        );
+    }
+    // Two engines whose names clean up to the same file name keep two reports.
+    for (file, name) in [("slash.jsonl", "my/engine"), ("colon.jsonl", "my:engine")] {
+        let renamed = stream.replacen("\"name\":\"reference\"", &format!("\"name\":\"{name}\""), 1);
+        assert_ne!(renamed, stream, "the header names the engine");
+        write(&dir.path().join(file), &renamed);
+    }
+    let out = run(
+        dir.path(),
+        &[
+            "report",
+            "engines",
+            "cases",
+            "--from",
+            "slash.jsonl",
+            "--from",
+            "colon.jsonl",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for name in [
+        "my-engine.json",
+        "my-engine-2.json",
+        "my-engine.md",
+        "my-engine-2.md",
+    ] {
+        assert!(
+            dir.path().join("out").join(name).is_file(),
+            "{name} written"
+        );
+    }
+}

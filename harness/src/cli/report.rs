@@ -16,11 +16,11 @@ use super::output::{error, outln, Out};
 use super::run::check_paths;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::engine::{from_spec, EngineInfo};
-use crate::files::read_text;
+use crate::files::{read_text, write_atomic};
 use crate::report::badge::{engine_badge, feature_badges, file_name};
 use crate::report::html::{render, EngineResults};
 use crate::report::markdown::{self, by_feature};
-use crate::report::{read_complete_stream, read_stream};
+use crate::report::read_complete_stream;
 use crate::runner::{run_suite, KnownFailures, Status, Summary, TestResult};
 
 /// Arguments of `iam-harness report`.
@@ -129,7 +129,14 @@ struct Published<'a> {
     failures: Vec<&'a TestResult>,
 }
 
-fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), String> {
+/// Writes one engine's reports under `out` as `<name>.json`, `<name>.md` and its badges, every
+/// file atomically (a reader never sees half a report).
+fn publish(
+    out: &Path,
+    name: &str,
+    info: &EngineInfo,
+    results: &[TestResult],
+) -> Result<(), String> {
     let mut summary = Summary::default();
     for r in results {
         summary.add(r);
@@ -152,9 +159,8 @@ fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), 
     };
     let json = serde_json::to_string_pretty(&published)
         .map_err(|e| format!("{}: cannot write the results as JSON: {e}", info.name))?;
-    let name = file_name(&info.name);
     let write = |path: PathBuf, text: String| {
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+        write_atomic(&path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
     };
     write(out.join(format!("{name}.json")), format!("{json}\n"))?;
     write(
@@ -162,7 +168,7 @@ fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), 
         markdown::render(&info.name, results, &summary),
     )?;
     let badges = out.join("badges");
-    let features = badges.join(&name);
+    let features = badges.join(name);
     std::fs::create_dir_all(&features).map_err(|e| format!("{}: {e}", features.display()))?;
     write(
         badges.join(format!("{name}.svg")),
@@ -172,6 +178,20 @@ fn publish(out: &Path, info: &EngineInfo, results: &[TestResult]) -> Result<(), 
         write(features.join(format!("{}.svg", file_name(&feature))), svg)?;
     }
     Ok(())
+}
+
+/// The file name of an engine's reports: its name cleaned for a file system, with `-2`, `-3`…
+/// when another engine of the run already has it (`a/b` and `a:b` both clean to `a-b`), so no
+/// engine's reports overwrite another's.
+fn unique_name(engine: &str, taken: &mut BTreeSet<String>) -> String {
+    let base = file_name(engine);
+    let mut name = base.clone();
+    let mut n = 1;
+    while !taken.insert(name.clone()) {
+        n += 1;
+        name = format!("{base}-{n}");
+    }
+    name
 }
 
 /// The policies of every case the failing results name, pretty JSON by case id, read from the
@@ -234,7 +254,7 @@ fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
     }
     for file in &args.from {
         let text = read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let stream = read_stream(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let stream = read_complete_stream(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         let info = stream
             .engines
             .into_iter()
@@ -245,8 +265,14 @@ fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
     if runs.iter().all(|(_, results)| results.is_empty()) {
         return Err("nothing ran: no case found in the given paths".into());
     }
+    let mut taken = BTreeSet::new();
     for (info, results) in &runs {
-        publish(&args.out, info, results)?;
+        publish(
+            &args.out,
+            &unique_name(&info.name, &mut taken),
+            info,
+            results,
+        )?;
     }
     let engines: Vec<EngineResults<'_>> = runs
         .iter()
@@ -254,7 +280,7 @@ fn engines_report(args: &EnginesArgs, out: &mut Out) -> Result<(), String> {
         .collect();
     let index = args.out.join("index.html");
     let policies = failing_policies(&runs);
-    std::fs::write(&index, render(&engines, &policies))
+    write_atomic(&index, render(&engines, &policies).as_bytes())
         .map_err(|e| format!("{}: {e}", index.display()))?;
     outln!(out, "wrote {}", index.display());
     Ok(())

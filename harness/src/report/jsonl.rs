@@ -225,21 +225,11 @@ pub enum StreamProblem {
     },
 }
 
-/// Reads a JSON Lines stream written by [`JsonLines`]; errors name the line and the reason.
-/// Lenient about the frame: a stream without a header or a summary line is read as far as it
-/// goes (see [`read_complete_stream`] for a whole run).
-pub fn read_stream(text: &str) -> Result<Stream, StreamError> {
-    read(text, false)
-}
-
-/// Reads the JSON Lines stream of a whole run: like [`read_stream`], and the stream must begin
-/// with its header and end with its summary line, whose counts add up to the result lines — a
-/// stream cut short (a crashed run, a partial copy) is an error naming the line where it ends.
+/// Reads the JSON Lines stream of a whole run, written by [`JsonLines`]: it must begin with its
+/// header and end with its summary line, whose counts add up to the result lines — a stream cut
+/// short (a crashed run, a partial copy) or two streams joined are errors naming the line and
+/// the reason.
 pub fn read_complete_stream(text: &str) -> Result<Stream, StreamError> {
-    read(text, true)
-}
-
-fn read(text: &str, complete: bool) -> Result<Stream, StreamError> {
     let mut stream = Stream::default();
     let mut last_line = 0;
     let mut summary: Option<(usize, Summary)> = None;
@@ -252,13 +242,13 @@ fn read(text: &str, complete: bool) -> Result<Stream, StreamError> {
             line: index + 1,
             problem,
         };
-        if complete && summary.is_some() {
+        if summary.is_some() {
             return Err(error(StreamProblem::AfterSummary));
         }
         let mut value: serde_json::Value =
             serde_json::from_str(line).map_err(|e| error(StreamProblem::NotJson(e)))?;
         let kind = value.get("type").and_then(|t| t.as_str());
-        if complete && last_line == 0 && kind != Some("header") {
+        if last_line == 0 && kind != Some("header") {
             return Err(error(StreamProblem::NoHeader));
         }
         last_line = index + 1;
@@ -275,34 +265,30 @@ fn read(text: &str, complete: bool) -> Result<Stream, StreamError> {
                 .results
                 .push(serde_json::from_value(value).map_err(|e| error(StreamProblem::Result(e)))?),
             Some("summary") => {
-                if complete {
-                    let counts = SummaryLine::deserialize(&value)
-                        .map_err(|e| error(StreamProblem::Summary(e)))?;
-                    summary = Some((index + 1, counts.into()));
-                }
+                let counts = SummaryLine::deserialize(&value)
+                    .map_err(|e| error(StreamProblem::Summary(e)))?;
+                summary = Some((index + 1, counts.into()));
             }
             other => {
                 return Err(error(StreamProblem::UnknownType(other.map(str::to_owned))));
             }
         }
     }
-    if complete {
-        let Some((line, counts)) = summary else {
-            return Err(StreamError {
-                line: last_line.max(1),
-                problem: StreamProblem::Truncated,
-            });
-        };
-        let total = counts.passed + counts.failed + counts.skipped + counts.errored;
-        if total != stream.results.len() {
-            return Err(StreamError {
-                line,
-                problem: StreamProblem::SummaryCount {
-                    summary: total,
-                    results: stream.results.len(),
-                },
-            });
-        }
+    let Some((line, counts)) = summary else {
+        return Err(StreamError {
+            line: last_line.max(1),
+            problem: StreamProblem::Truncated,
+        });
+    };
+    let total = counts.passed + counts.failed + counts.skipped + counts.errored;
+    if total != stream.results.len() {
+        return Err(StreamError {
+            line,
+            problem: StreamProblem::SummaryCount {
+                summary: total,
+                results: stream.results.len(),
+            },
+        });
     }
     Ok(stream)
 }
@@ -401,7 +387,7 @@ mod tests {
             expected += &serde_line(result);
         }
         assert_eq!(String::from_utf8(lines.into_inner()).unwrap(), expected);
-        let back = read_stream(&expected).unwrap();
+        let back = read_complete_stream(&expected).unwrap();
         assert_eq!(back.results, results);
     }
 }

@@ -13,4 +13,4 @@ pub mod text;
 
 mod jsonl;
 
-pub use jsonl::{read_complete_stream, read_stream, JsonLines, Stream, StreamError, StreamProblem};
+pub use jsonl::{read_complete_stream, JsonLines, Stream, StreamError, StreamProblem};
