@@ -7,6 +7,7 @@
 //! success; 1 a test failed or errored; 2 the command could not run — including when nothing
 //! ran. What is printed, and what happens when it cannot be, is [`output`]'s policy.
 
+mod check;
 mod compare;
 mod diff;
 mod eval;
@@ -35,8 +36,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// The exit statuses of every command, as `--help` shows them.
 pub const EXIT_STATUSES: &str = "\
 Exit status (every command):
-  0  everything checked passed (compare: no new access; lint: no problem)
-  1  a test failed or errored (diff: a disagreement or an engine error; props: a property
+  0  everything checked passed (compare: no new access; lint: no problem; check: every
+     expectation holds)
+  1  a test failed or errored (check: an expectation is violated; diff: a disagreement or an engine error; props: a property
      failed; lint: a problem; compare: new access; parsers: an unexplained disagreement)
   2  the command could not run: bad arguments; a path that is missing or not a regular file
      or folder; an invalid policy (eval decides nothing); nothing ran (no case found, every
@@ -73,6 +75,8 @@ enum Command {
     Parsers(Box<parsers::ParsersArgs>),
     /// What a new policy document grants that the old one does not, each with a witness.
     Compare(compare::CompareArgs),
+    /// Check expectation files (can, cannot, only, at-most, profile) against dumps, plans, templates.
+    Check(Box<check::CheckArgs>),
 }
 
 /// Parses the command line and runs the command.
@@ -89,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::Props(args) => props::props(&args),
         Command::Parsers(args) => parsers::parsers(&args),
         Command::Compare(args) => compare::compare_command(&args),
+        Command::Check(args) => check::check(&args),
     };
     ExitCode::from(code)
 }
