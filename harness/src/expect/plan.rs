@@ -232,7 +232,7 @@ impl Planner<'_> {
             }
         }
         for key in e.context.keys() {
-            if catalogue().key_type(key).is_none() {
+            if !super::scan::is_provider_key(key) && catalogue().key_type(key).is_none() {
                 self.warn(e, &format!("context key `{key}` is not in the catalogue"));
             }
         }
@@ -315,13 +315,12 @@ impl Planner<'_> {
         if let Some(list) = allowed.as_mut() {
             list.push("sts:AssumeRole*".to_owned());
         }
-        let mut known: Vec<String> = self.world.scenario.resources.keys().cloned().collect();
-        known.extend(
-            grants
-                .resources
-                .iter()
-                .filter_map(|p| probe::instantiate(p, principal.user.as_deref())),
-        );
+        let known: Vec<String> = self.world.scenario.resources.keys().cloned().collect();
+        let patterns: Vec<String> = grants
+            .resources
+            .iter()
+            .filter_map(|p| probe::fill_variables(p, principal.user.as_deref()))
+            .collect();
         let roles: Vec<String> = self
             .original
             .iter()
@@ -346,9 +345,9 @@ impl Planner<'_> {
             } else if name.to_ascii_lowercase().starts_with("sts:assumerole") {
                 let mut with_roles = known.clone();
                 with_roles.extend(roles.iter().cloned());
-                probe::resources_for(service, action, &account, self.region, &with_roles)
+                probe::resources_for(service, action, &account, self.region, &with_roles, &patterns)
             } else {
-                probe::resources_for(service, action, &account, self.region, &known)
+                probe::resources_for(service, action, &account, self.region, &known, &patterns)
             };
             asks.extend(resources.into_iter().map(|r| (name.clone(), r)));
         }

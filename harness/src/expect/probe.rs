@@ -3,8 +3,9 @@
 //! (semantics §8.6), which `Resource: arn:aws:s3:::b/*` does not match, so the probes are ARNs:
 //! one per resource type of the action, built from the catalogue's ARN format with the
 //! principal's account and the region; each resource of the world of that type; and each
-//! `Resource` pattern of the principal's own `Allow` statements made concrete (`role/app-*` →
-//! `role/app-iam-harness-probe`). An action that acts on no resource type is asked on `*`.
+//! `Resource` pattern of the principal's own `Allow` statements met with each resource type's
+//! format (`log-group:/ecs/app:*` and `log-group:*:log-stream:*` meet in
+//! `log-group:/ecs/app::log-stream:`). An action that acts on no resource type is asked on `*`.
 
 use crate::catalogue::{catalogue, Action, Service};
 use crate::glob::{matches, CaseSensitivity};
@@ -49,9 +50,9 @@ pub fn concrete(format: &str, account: &str, region: &str) -> String {
     out
 }
 
-/// A `Resource` pattern made concrete: each variable and wildcard filled; `None` for `*` and
-/// other non-ARNs.
-pub fn instantiate(pattern: &str, user: Option<&str>) -> Option<String> {
+/// A `Resource` pattern with its variables filled (`${aws:username}` by the user's name, any
+/// other by a probe name) and its wildcards kept; `None` for `*` and other non-ARNs.
+pub fn fill_variables(pattern: &str, user: Option<&str>) -> Option<String> {
     if !pattern.starts_with("arn:") {
         return None;
     }
@@ -69,17 +70,101 @@ pub fn instantiate(pattern: &str, user: Option<&str>) -> Option<String> {
         rest = after.get(end..).unwrap_or_default();
     }
     out.push_str(rest);
-    Some(out.replace('*', FILL).replace('?', "x"))
+    Some(out)
+}
+
+/// One element of a wildcard pattern.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Lit(char),
+    One,
+    Star,
+}
+
+fn tokens(pattern: &str) -> Vec<Tok> {
+    pattern
+        .chars()
+        .map(|c| match c {
+            '*' => Tok::Star,
+            '?' => Tok::One,
+            c => Tok::Lit(c),
+        })
+        .collect()
+}
+
+/// The position after `pattern[at]` consumes `c`, if it can.
+fn step(pattern: &[Tok], at: usize, c: char) -> Option<usize> {
+    match pattern.get(at)? {
+        Tok::Star => Some(at),
+        Tok::One => Some(at + 1),
+        Tok::Lit(x) if *x == c => Some(at + 1),
+        Tok::Lit(_) => None,
+    }
+}
+
+/// A text both wildcard patterns match (`*` any run, `?` one character, case-sensitive), found
+/// by a breadth-first walk of their product; `None` when they share none.
+pub fn intersect(a: &str, b: &str) -> Option<String> {
+    let (a, b) = (tokens(a), tokens(b));
+    let width = b.len() + 1;
+    let mut previous: Vec<Option<(usize, Option<char>)>> = vec![None; (a.len() + 1) * width];
+    let mut queue = std::collections::VecDeque::from([0usize]);
+    let mut seen = vec![false; previous.len()];
+    *seen.first_mut()? = true;
+    while let Some(state) = queue.pop_front() {
+        let (i, j) = (state / width, state % width);
+        if i == a.len() && j == b.len() {
+            let mut text = Vec::new();
+            let mut at = state;
+            while let Some(Some((from, c))) = previous.get(at) {
+                text.extend(*c);
+                at = *from;
+            }
+            return Some(text.into_iter().rev().collect());
+        }
+        let mut next = Vec::new();
+        if a.get(i) == Some(&Tok::Star) {
+            next.push(((i + 1) * width + j, None));
+        }
+        if b.get(j) == Some(&Tok::Star) {
+            next.push((i * width + j + 1, None));
+        }
+        let mut chars = vec!['x'];
+        for t in [a.get(i), b.get(j)].into_iter().flatten() {
+            if let Tok::Lit(c) = t {
+                chars.push(*c);
+            }
+        }
+        for c in chars {
+            if let (Some(ni), Some(nj)) = (step(&a, i, c), step(&b, j, c)) {
+                next.push((ni * width + nj, Some(c)));
+            }
+        }
+        for (to, c) in next {
+            if let Some(flag) = seen.get_mut(to) {
+                if !*flag {
+                    *flag = true;
+                    if let Some(slot) = previous.get_mut(to) {
+                        *slot = Some((state, c));
+                    }
+                    queue.push_back(to);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The resources to ask `action` on: `*` when it acts on no resource type; else per type its
-/// concrete ARN, and each of `known` (world resources, concrete patterns) of that type.
+/// concrete ARN, each of `known` (world resources) of that type, and for each of `patterns`
+/// (the principal's `Resource` patterns) an ARN of that type it matches.
 pub fn resources_for(
     service: &Service,
     action: &Action,
     account: &str,
     region: &str,
     known: &[String],
+    patterns: &[String],
 ) -> Vec<String> {
     if action.resource_types.is_empty() {
         return vec!["*".to_owned()];
@@ -99,6 +184,11 @@ pub fn resources_for(
         for arn in known {
             if matches(&pattern, arn, CaseSensitivity::Sensitive) {
                 push(arn.clone());
+            }
+        }
+        for granted in patterns {
+            if let Some(arn) = intersect(&pattern, granted) {
+                push(arn);
             }
         }
     }
@@ -137,23 +227,35 @@ mod tests {
             "arn:aws:logs:eu-west-1:111122223333:log-group:iam-harness-probe"
         );
         assert_eq!(
-            instantiate("arn:aws:iam::111122223333:role/app-*", None).as_deref(),
-            Some("arn:aws:iam::111122223333:role/app-iam-harness-probe")
+            fill_variables("arn:aws:s3:::home/${aws:username}/${aws:userid}*", Some("deploy")).as_deref(),
+            Some("arn:aws:s3:::home/deploy/iam-harness-probe*")
         );
-        assert_eq!(
-            instantiate("arn:aws:s3:::home/${aws:username}/*", Some("deploy")).as_deref(),
-            Some("arn:aws:s3:::home/deploy/iam-harness-probe")
-        );
-        assert_eq!(instantiate("*", None), None);
+        assert_eq!(fill_variables("*", None), None);
+    }
+
+    #[test]
+    fn two_patterns_meet_in_a_text_both_match() {
+        let both = intersect("arn:*:s3:::*/*", "arn:aws:s3:::b/*").unwrap();
+        assert!(matches("arn:*:s3:::*/*", &both, CaseSensitivity::Sensitive), "{both}");
+        assert!(matches("arn:aws:s3:::b/*", &both, CaseSensitivity::Sensitive), "{both}");
+        assert_eq!(intersect("arn:*:s3:::*", "arn:aws:iam::*"), None);
+        assert_eq!(intersect("a?c", "*b*").as_deref(), Some("abc"));
     }
 
     #[test]
     fn an_object_action_is_probed_on_an_object_arn() {
         let (service, action) = catalogue().action("s3:PutObject").unwrap();
-        let found = resources_for(service, action, "111122223333", "us-east-1", &["arn:aws:s3:::b/k".into()]);
+        let found = resources_for(service, action, "111122223333", "us-east-1", &["arn:aws:s3:::b/k".into()], &[]);
         assert!(found.contains(&"arn:aws:s3:::iam-harness-probe/iam-harness-probe".to_owned()), "{found:?}");
         assert!(found.contains(&"arn:aws:s3:::b/k".to_owned()), "{found:?}");
         let (service, action) = catalogue().action("s3:ListAllMyBuckets").unwrap();
-        assert_eq!(resources_for(service, action, "1", "r", &[]), ["*"]);
+        assert_eq!(resources_for(service, action, "1", "r", &[], &[]), ["*"]);
+        let (service, action) = catalogue().action("logs:PutLogEvents").unwrap();
+        let granted = ["arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app-api:*".to_owned()];
+        let found = resources_for(service, action, "111122223333", "us-east-1", &[], &granted);
+        assert!(
+            found.iter().any(|r| r.starts_with("arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app-api:") && r.contains(":log-stream:")),
+            "a log-stream ARN inside the granted log group: {found:?}"
+        );
     }
 }

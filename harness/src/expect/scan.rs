@@ -76,7 +76,7 @@ fn unknown_names(policy: &Policy, place: &str, out: &mut Vec<String>) {
         }
         for condition in statement.condition.iter().flatten() {
             for entry in &condition.entries {
-                if catalogue().key_type(&entry.key).is_none() {
+                if !is_provider_key(&entry.key) && catalogue().key_type(&entry.key).is_none() {
                     out.push(format!(
                         "{place} statement {index}: condition key `{}` is not in the catalogue",
                         entry.key
@@ -85,6 +85,14 @@ fn unknown_names(policy: &Policy, place: &str, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// True for the keys of a web identity or SAML provider (`accounts.google.com:aud`,
+/// `token.actions.githubusercontent.com:sub`, `saml:aud`): the provider's own names, which the
+/// service catalogue does not list.
+pub fn is_provider_key(key: &str) -> bool {
+    key.split_once(':')
+        .is_some_and(|(prefix, _)| prefix.contains('.') || prefix.eq_ignore_ascii_case("saml"))
 }
 
 /// Why an action or action pattern names nothing the catalogue knows, if it does not.
