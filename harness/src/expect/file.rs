@@ -427,3 +427,64 @@ fn default_name(rule: &Rule, resources: &[String]) -> String {
         Rule::Profile { profile, role } => format!("{role} meets profile {profile}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The fields serde accepts for `T`, read from its unknown-field error.
+    fn fields<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> BTreeSet<String> {
+        let e = serde_json::from_str::<T>(r#"{"~unknown~": 1}"#).unwrap_err().to_string();
+        let list = e.split("expected one of ").nth(1).or_else(|| e.split("expected ").nth(1)).unwrap();
+        list.split(',')
+            .map(|f| f.trim().trim_matches(|c: char| c == '`' || c.is_whitespace()).to_owned())
+            .map(|f| f.split('`').next().unwrap().to_owned())
+            .filter(|f| !f.is_empty())
+            .collect()
+    }
+
+    fn schema() -> serde_json::Value {
+        let path = format!("{}/../schema/expectations.schema.json", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn properties(at: &serde_json::Value) -> BTreeSet<String> {
+        at["properties"].as_object().unwrap().keys().cloned().collect()
+    }
+
+    #[test]
+    fn the_schema_names_every_field_the_model_accepts() {
+        let schema = schema();
+        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(properties(&schema), fields::<ExpectationFile>());
+        assert_eq!(properties(&schema["$defs"]["expectation"]), fields::<Entry>());
+        assert_eq!(properties(&schema["$defs"]["selector"]), fields::<Selector>());
+        for def in ["expectation", "selector"] {
+            assert_eq!(schema["$defs"][def]["additionalProperties"], false, "{def}");
+        }
+    }
+
+    #[test]
+    fn yaml_and_json_read_the_same() {
+        let yaml = "expectations:\n  - principal: {role: \"ci-*\"}\n    cannot: [s3:DeleteBucket]\n    resource: arn:aws:s3:::b\n    why: evidence\n";
+        let json = r#"{"expectations": [{"principal": {"role": "ci-*"}, "cannot": ["s3:DeleteBucket"], "resource": "arn:aws:s3:::b", "why": "evidence"}]}"#;
+        let (a, b) = (load_text(yaml, "f").unwrap(), load_text(json, "f").unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a[0].name, "{role: ci-*} cannot s3:DeleteBucket on arn:aws:s3:::b");
+        assert_eq!(a[0].rule.kind(), "cannot");
+    }
+
+    #[test]
+    fn problems_name_the_place_and_the_reason() {
+        let bad = "expectations:\n  - can: s3:GetObject\n    principal: \"*\"\n    why: x\n  - only: []\n    action: nope\n    resource: \"*\"\n    why: y\n  - profile: nope\n    role: r\n    why: z\n";
+        let errors = load_text(bad, "suite.yaml").unwrap_err();
+        let found: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("suite.yaml: expectations[0].resource: a `can` expectation needs `resource`"), "{found:?}");
+        assert!(found[1].starts_with("suite.yaml: expectations[1].action: expected actions"), "{found:?}");
+        assert!(found[2].starts_with("suite.yaml: expectations[2].profile: unknown profile `nope`"), "{found:?}");
+        let empty = load_text("expectations: []", "e.yaml").unwrap_err();
+        assert_eq!(empty[0].path, "expectations");
+    }
+}

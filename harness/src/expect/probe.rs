@@ -155,6 +155,19 @@ pub fn intersect(a: &str, b: &str) -> Option<String> {
     None
 }
 
+/// True when each of the first five `:`-separated parts of `arn` (partition, service, region,
+/// account) matches the same part of `pattern`: a witness of two patterns is an ARN of the
+/// pattern's type, not one whose parts slid across colons.
+fn same_shape(pattern: &str, arn: &str) -> bool {
+    let (p, a): (Vec<&str>, Vec<&str>) = (pattern.splitn(6, ':').collect(), arn.splitn(6, ':').collect());
+    p.len() == 6
+        && a.len() == 6
+        && p.iter()
+            .zip(&a)
+            .take(5)
+            .all(|(p, a)| matches(p, a, CaseSensitivity::Sensitive))
+}
+
 /// The resources to ask `action` on: `*` when it acts on no resource type; else per type its
 /// concrete ARN, each of `known` (world resources) of that type, and for each of `patterns`
 /// (the principal's `Resource` patterns) an ARN of that type it matches.
@@ -187,7 +200,7 @@ pub fn resources_for(
             }
         }
         for granted in patterns {
-            if let Some(arn) = intersect(&pattern, granted) {
+            if let Some(arn) = intersect(&pattern, granted).filter(|a| same_shape(&pattern, a)) {
                 push(arn);
             }
         }
@@ -238,7 +251,9 @@ mod tests {
         let both = intersect("arn:*:s3:::*/*", "arn:aws:s3:::b/*").unwrap();
         assert!(matches("arn:*:s3:::*/*", &both, CaseSensitivity::Sensitive), "{both}");
         assert!(matches("arn:aws:s3:::b/*", &both, CaseSensitivity::Sensitive), "{both}");
-        assert_eq!(intersect("arn:*:s3:::*", "arn:aws:iam::*"), None);
+        assert_eq!(intersect("arn:*:s3:::*", "arn:aws:iam::x"), None);
+        let slid = intersect("arn:*:s3:::*", "arn:aws:iam::*").unwrap();
+        assert!(!same_shape("arn:*:s3:::*", &slid), "{slid} is no S3 ARN");
         assert_eq!(intersect("a?c", "*b*").as_deref(), Some("abc"));
     }
 
