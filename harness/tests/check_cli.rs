@@ -145,8 +145,10 @@ fn the_failing_suite_names_requests_whys_and_sources() {
                 .ends_with("examples/dump/authorization-details.json")
     });
     assert!(located, "{results:?}");
-    let kinds: std::collections::BTreeSet<&str> =
-        results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    let kinds: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds.len(), 5, "{kinds:?}");
 }
 
@@ -169,7 +171,10 @@ fn json_lists_every_violation() {
         .sum();
     assert_eq!(json["summary"]["violations"], violations);
     assert!(violations >= 6);
-    let kinds: Vec<&str> = results.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = results
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(
         kinds,
         ["can", "cannot", "cannot", "only", "at-most", "profile"]
@@ -232,7 +237,10 @@ fn bad_inputs_exit_2_with_file_place_and_reason() {
         let (code, out, err) = check(&[file.as_os_str(), "--from".as_ref(), dump.as_os_str()]);
         assert_eq!(code, 2, "{name}: {out}{err}");
         assert!(err.contains(&file.display().to_string()), "{name}: {err}");
-        assert!(err.contains(needle), "{name}: `{needle}` missing from {err}");
+        assert!(
+            err.contains(needle),
+            "{name}: `{needle}` missing from {err}"
+        );
     }
     let source = d.join("source.json");
     std::fs::write(&source, r#"{"RoleDetailList": [{"RoleName": "x"}]}"#).unwrap();
@@ -271,7 +279,10 @@ fn unknown_actions_and_keys_are_warnings() {
         err.contains("warning:") && err.contains("`s3:GetObjekt` is not in the catalogue"),
         "{err}"
     );
-    assert!(err.contains("`aws:SourceIpp` is not in the catalogue"), "{err}");
+    assert!(
+        err.contains("`aws:SourceIpp` is not in the catalogue"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -281,9 +292,7 @@ fn every_example_validates_against_the_expectation_schema() {
     let mut seen = 0;
     for entry in std::fs::read_dir(root().join("examples/dump")).unwrap() {
         let path = entry.unwrap().path();
-        let is_suite = path
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml");
+        let is_suite = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
         if !is_suite {
             continue;
         }
@@ -291,21 +300,39 @@ fn every_example_validates_against_the_expectation_schema() {
         let file = path.display().to_string();
         iam_harness::expect::load_text(&text, &file).unwrap();
         let value = iam_harness::expect::parse_text(&text, &file).unwrap();
-        let json = d.join(format!("{}.json", path.file_stem().unwrap().to_string_lossy()));
+        let json = d.join(format!(
+            "{}.json",
+            path.file_stem().unwrap().to_string_lossy()
+        ));
         std::fs::write(&json, value.to_string()).unwrap();
         validate(&schema, &json);
         seen += 1;
     }
     assert!(seen >= 2, "the example suites");
     for (name, bad) in [
-        ("typo", r#"{"expectations":[{"cann":"s3:GetObject","why":"x"}]}"#),
-        ("two-kinds", r#"{"expectations":[{"can":"s3:GetObject","cannot":"s3:PutObject","principal":"*","resource":"*","why":"x"}]}"#),
-        ("no-why", r#"{"expectations":[{"can":"s3:GetObject","principal":"*","resource":"*"}]}"#),
-        ("selector", r#"{"expectations":[{"can":"s3:GetObject","principal":{"role":"a","user":"b"},"resource":"*","why":"x"}]}"#),
+        (
+            "typo",
+            r#"{"expectations":[{"cann":"s3:GetObject","why":"x"}]}"#,
+        ),
+        (
+            "two-kinds",
+            r#"{"expectations":[{"can":"s3:GetObject","cannot":"s3:PutObject","principal":"*","resource":"*","why":"x"}]}"#,
+        ),
+        (
+            "no-why",
+            r#"{"expectations":[{"can":"s3:GetObject","principal":"*","resource":"*"}]}"#,
+        ),
+        (
+            "selector",
+            r#"{"expectations":[{"can":"s3:GetObject","principal":{"role":"a","user":"b"},"resource":"*","why":"x"}]}"#,
+        ),
     ] {
         let json = d.join(format!("bad-{name}.json"));
         std::fs::write(&json, bad).unwrap();
-        assert!(!schema_errors(&schema, &json).0, "the schema accepts {name}");
+        assert!(
+            !schema_errors(&schema, &json).0,
+            "the schema accepts {name}"
+        );
         assert!(
             iam_harness::expect::load_text(bad, "bad.json").is_err(),
             "the model accepts {name}"

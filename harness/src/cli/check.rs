@@ -64,7 +64,9 @@ pub fn check(args: &CheckArgs) -> u8 {
 }
 
 fn run(args: &CheckArgs) -> Result<u8, Vec<String>> {
-    let strings = |e: Vec<expect::ExpectError>| -> Vec<String> { e.into_iter().map(|p| p.to_string()).collect() };
+    let strings = |e: Vec<expect::ExpectError>| -> Vec<String> {
+        e.into_iter().map(|p| p.to_string()).collect()
+    };
     let mut parameters = BTreeMap::new();
     for item in &args.parameter {
         let (k, v) = item
@@ -95,14 +97,17 @@ fn run(args: &CheckArgs) -> Result<u8, Vec<String>> {
         }
     };
     for s in &world.skipped {
-        warning(format_args!("{}: {}: skipped: {}", s.file, s.location, s.reason));
+        warning(format_args!(
+            "{}: {}: skipped: {}",
+            s.file, s.location, s.reason
+        ));
     }
     let engine = from_spec(&args.engine).map_err(|e| vec![e.to_string()])?;
     let check_options = CheckOptions {
         region: options.region().to_owned(),
     };
-    let report = expect::check(world, &expectations, engine.as_ref(), &check_options)
-        .map_err(strings)?;
+    let report =
+        expect::check(world, &expectations, engine.as_ref(), &check_options).map_err(strings)?;
     for w in &report.warnings {
         warning(w);
     }

@@ -241,8 +241,8 @@ pub fn load(path: &std::path::Path) -> Result<Vec<Expectation>, Vec<ExpectError>
 /// Checks the text of one expectation file (named `file` in messages).
 pub fn load_text(text: &str, file: &str) -> Result<Vec<Expectation>, Vec<ExpectError>> {
     let value = parse_text(text, file).map_err(|e| vec![e])?;
-    let head: ExpectationFile =
-        serde_json::from_value(value).map_err(|e| vec![ExpectError::new(file, "", e.to_string())])?;
+    let head: ExpectationFile = serde_json::from_value(value)
+        .map_err(|e| vec![ExpectError::new(file, "", e.to_string())])?;
     if head.expectations.is_empty() {
         return Err(vec![ExpectError::new(
             file,
@@ -306,7 +306,10 @@ impl Entry {
         }
         let principal = |kind: &str| {
             let p = self.principal.clone().ok_or_else(|| {
-                problem("principal", format!("a `{kind}` expectation needs `principal`"))
+                problem(
+                    "principal",
+                    format!("a `{kind}` expectation needs `principal`"),
+                )
             })?;
             if let PrincipalSpec::Select(s) = &p {
                 let set = [s.role.is_some(), s.user.is_some(), s.any];
@@ -331,7 +334,10 @@ impl Entry {
         };
         let unused = |field: &str, present: bool, kind: &str| {
             if present {
-                Err(problem(field, format!("`{field}` has no meaning in a `{kind}` expectation")))
+                Err(problem(
+                    field,
+                    format!("`{field}` has no meaning in a `{kind}` expectation"),
+                ))
             } else {
                 Ok(())
             }
@@ -341,11 +347,24 @@ impl Entry {
             unused("action", self.action.is_some(), kind)?;
             unused("role", self.role.is_some(), kind)?;
             let principal = principal(kind)?;
-            let list = actions(if kind == "can" { &self.can } else { &self.cannot }, kind)?;
+            let list = actions(
+                if kind == "can" {
+                    &self.can
+                } else {
+                    &self.cannot
+                },
+                kind,
+            )?;
             if kind == "can" {
-                Rule::Can { principal, actions: list }
+                Rule::Can {
+                    principal,
+                    actions: list,
+                }
             } else {
-                Rule::Cannot { principal, actions: list }
+                Rule::Cannot {
+                    principal,
+                    actions: list,
+                }
             }
         } else if let Some(principals) = &self.only {
             unused("principal", self.principal.is_some(), "only")?;
@@ -367,8 +386,10 @@ impl Entry {
             unused("resource", self.resource.is_some(), "profile")?;
             let profile = self.profile.clone().unwrap_or_default();
             if crate::profiles::profile(&profile).is_none() {
-                let known: Vec<&str> =
-                    crate::profiles::profiles().iter().map(|p| p.profile.as_str()).collect();
+                let known: Vec<&str> = crate::profiles::profiles()
+                    .iter()
+                    .map(|p| p.profile.as_str())
+                    .collect();
                 return Err(problem(
                     "profile",
                     format!("unknown profile `{profile}` (known: {})", known.join(", ")),
@@ -380,18 +401,37 @@ impl Entry {
                 .ok_or_else(|| problem("role", "a `profile` expectation needs `role`".into()))?;
             Rule::Profile { profile, role }
         };
-        let resources = self.resource.as_ref().map(OneOrMany::values).unwrap_or_default();
-        let needs_resource = matches!(rule, Rule::Can { .. } | Rule::Cannot { .. } | Rule::Only { .. });
+        let resources = self
+            .resource
+            .as_ref()
+            .map(OneOrMany::values)
+            .unwrap_or_default();
+        let needs_resource = matches!(
+            rule,
+            Rule::Can { .. } | Rule::Cannot { .. } | Rule::Only { .. }
+        );
         if needs_resource && resources.is_empty() {
             return Err(problem(
                 "resource",
-                format!("a `{}` expectation needs `resource` (an ARN or `*`)", rule.kind()),
+                format!(
+                    "a `{}` expectation needs `resource` (an ARN or `*`)",
+                    rule.kind()
+                ),
             ));
         }
-        if let Some(bad) = resources.iter().find(|r| *r != "*" && !r.starts_with("arn:")) {
-            return Err(problem("resource", format!("`{bad}` is neither an ARN nor `*`")));
+        if let Some(bad) = resources
+            .iter()
+            .find(|r| *r != "*" && !r.starts_with("arn:"))
+        {
+            return Err(problem(
+                "resource",
+                format!("`{bad}` is neither an ARN nor `*`"),
+            ));
         }
-        let name = self.name.clone().unwrap_or_else(|| default_name(&rule, &resources));
+        let name = self
+            .name
+            .clone()
+            .unwrap_or_else(|| default_name(&rule, &resources));
         Ok(Expectation {
             file: file.to_owned(),
             path: path.to_owned(),
@@ -416,9 +456,16 @@ fn default_name(rule: &Rule, resources: &[String]) -> String {
         Rule::Cannot { principal, actions } => {
             format!("{principal} cannot {}{on}", actions.join(", "))
         }
-        Rule::Only { principals, actions } => format!(
+        Rule::Only {
+            principals,
+            actions,
+        } => format!(
             "only {} may {}{on}",
-            principals.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            principals
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             actions.join(", ")
         ),
         Rule::AtMost { principal, actions } => {
@@ -435,31 +482,58 @@ mod tests {
 
     /// The fields serde accepts for `T`, read from its unknown-field error.
     fn fields<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> BTreeSet<String> {
-        let e = serde_json::from_str::<T>(r#"{"~unknown~": 1}"#).unwrap_err().to_string();
-        let list = e.split("expected one of ").nth(1).or_else(|| e.split("expected ").nth(1)).unwrap();
+        let e = serde_json::from_str::<T>(r#"{"~unknown~": 1}"#)
+            .unwrap_err()
+            .to_string();
+        let list = e
+            .split("expected one of ")
+            .nth(1)
+            .or_else(|| e.split("expected ").nth(1))
+            .unwrap();
         list.split(',')
-            .map(|f| f.trim().trim_matches(|c: char| c == '`' || c.is_whitespace()).to_owned())
+            .map(|f| {
+                f.trim()
+                    .trim_matches(|c: char| c == '`' || c.is_whitespace())
+                    .to_owned()
+            })
             .map(|f| f.split('`').next().unwrap().to_owned())
             .filter(|f| !f.is_empty())
             .collect()
     }
 
     fn schema() -> serde_json::Value {
-        let path = format!("{}/../schema/expectations.schema.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../schema/expectations.schema.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
     fn properties(at: &serde_json::Value) -> BTreeSet<String> {
-        at["properties"].as_object().unwrap().keys().cloned().collect()
+        at["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
     }
 
     #[test]
     fn the_schema_names_every_field_the_model_accepts() {
         let schema = schema();
-        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
         assert_eq!(properties(&schema), fields::<ExpectationFile>());
-        assert_eq!(properties(&schema["$defs"]["expectation"]), fields::<Entry>());
-        assert_eq!(properties(&schema["$defs"]["selector"]), fields::<Selector>());
+        assert_eq!(
+            properties(&schema["$defs"]["expectation"]),
+            fields::<Entry>()
+        );
+        assert_eq!(
+            properties(&schema["$defs"]["selector"]),
+            fields::<Selector>()
+        );
         for def in ["expectation", "selector"] {
             assert_eq!(schema["$defs"][def]["additionalProperties"], false, "{def}");
         }
@@ -471,7 +545,10 @@ mod tests {
         let json = r#"{"expectations": [{"principal": {"role": "ci-*"}, "cannot": ["s3:DeleteBucket"], "resource": "arn:aws:s3:::b", "why": "evidence"}]}"#;
         let (a, b) = (load_text(yaml, "f").unwrap(), load_text(json, "f").unwrap());
         assert_eq!(a, b);
-        assert_eq!(a[0].name, "{role: ci-*} cannot s3:DeleteBucket on arn:aws:s3:::b");
+        assert_eq!(
+            a[0].name,
+            "{role: ci-*} cannot s3:DeleteBucket on arn:aws:s3:::b"
+        );
         assert_eq!(a[0].rule.kind(), "cannot");
     }
 
@@ -481,9 +558,20 @@ mod tests {
         let errors = load_text(bad, "suite.yaml").unwrap_err();
         let found: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found[0].starts_with("suite.yaml: expectations[0].resource: a `can` expectation needs `resource`"), "{found:?}");
-        assert!(found[1].starts_with("suite.yaml: expectations[1].action: expected actions"), "{found:?}");
-        assert!(found[2].starts_with("suite.yaml: expectations[2].profile: unknown profile `nope`"), "{found:?}");
+        assert!(
+            found[0].starts_with(
+                "suite.yaml: expectations[0].resource: a `can` expectation needs `resource`"
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with("suite.yaml: expectations[1].action: expected actions"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].starts_with("suite.yaml: expectations[2].profile: unknown profile `nope`"),
+            "{found:?}"
+        );
         let empty = load_text("expectations: []", "e.yaml").unwrap_err();
         assert_eq!(empty[0].path, "expectations");
     }

@@ -100,12 +100,22 @@ pub fn plan(
         .filter(|(_, p)| (p.role.is_some() || p.user.is_some()) && p.session_name.is_none())
         .map(|(k, _)| k.clone())
         .collect();
+    let trusts = world
+        .scenario
+        .principals
+        .iter()
+        .filter(|(k, p)| p.role.is_some() && original.contains(*k))
+        .filter_map(|(k, p)| Some((k.clone(), p.trust.as_ref()?.get().to_owned())))
+        .collect();
     let mut planner = Planner {
         world,
         scan,
         original,
         region,
         plan: Plan::default(),
+        targets: HashMap::new(),
+        candidates: None,
+        trusts,
     };
     let mut problems = Vec::new();
     for (index, expectation) in expectations.iter().enumerate() {
@@ -126,6 +136,12 @@ struct Planner<'a> {
     original: BTreeSet<String>,
     region: &'a str,
     plan: Plan,
+    /// What each resource named so far resolved to.
+    targets: HashMap<String, Target>,
+    /// The principals an `only` rule asks (found once).
+    candidates: Option<Vec<String>>,
+    /// Each world role with the text of its trust policy.
+    trusts: Vec<(String, String)>,
 }
 
 impl Planner<'_> {
@@ -135,7 +151,11 @@ impl Planner<'_> {
         };
         match &e.rule {
             Rule::Can { principal, actions } | Rule::Cannot { principal, actions } => {
-                let want = if matches!(e.rule, Rule::Can { .. }) { Want::Allow } else { Want::Deny };
+                let want = if matches!(e.rule, Rule::Can { .. }) {
+                    Want::Allow
+                } else {
+                    Want::Deny
+                };
                 let actions = self.actions(actions, e);
                 let selected = matches!(principal, PrincipalSpec::Select(_));
                 for (key, label) in self.resolve(principal, e, "principal")? {
@@ -147,26 +167,30 @@ impl Planner<'_> {
                     }
                 }
             }
-            Rule::Only { principals, actions } => {
+            Rule::Only {
+                principals,
+                actions,
+            } => {
                 let actions = self.actions(actions, e);
                 let mut allowed = BTreeSet::new();
                 for spec in principals {
                     allowed.extend(self.resolve(spec, e, "only")?.into_iter().map(|(k, _)| k));
                 }
                 let unit = self.unit(index, None, None);
-                let mut candidates: Vec<String> = self.original.iter().cloned().collect();
-                for named in &self.scan.named {
-                    if let Ok(key) = self.world.principal_key(named) {
-                        candidates.push(key);
-                    }
-                }
-                candidates.sort();
-                candidates.dedup();
+                let candidates = self.candidates();
                 for key in candidates.iter().filter(|k| !allowed.contains(*k)) {
                     for action in &actions {
                         for resource in &e.resources {
                             if self.may_be_allowed(key, action, resource) {
-                                self.add(unit, key, key, action, resource, &e.context, Want::NotGranted);
+                                self.add(
+                                    unit,
+                                    key,
+                                    key,
+                                    action,
+                                    resource,
+                                    &e.context,
+                                    Want::NotGranted,
+                                );
                             }
                         }
                     }
@@ -190,12 +214,47 @@ impl Planner<'_> {
                     .principal_key(role)
                     .ok()
                     .filter(|k| self.original.contains(k))
-                    .filter(|k| self.world.scenario.principals.get(k).is_some_and(|p| p.role.is_some()))
-                    .ok_or_else(|| problem("role", format!("`{role}` is not a role of the world")))?;
+                    .filter(|k| {
+                        self.world
+                            .scenario
+                            .principals
+                            .get(k)
+                            .is_some_and(|p| p.role.is_some())
+                    })
+                    .ok_or_else(|| {
+                        problem("role", format!("`{role}` is not a role of the world"))
+                    })?;
                 self.unit(index, None, Some((profile.clone(), key)));
             }
         }
         Ok(())
+    }
+
+    /// Every principal of the world and every principal its policies name, found once.
+    fn candidates(&mut self) -> Vec<String> {
+        if let Some(found) = &self.candidates {
+            return found.clone();
+        }
+        let mut found: Vec<String> = self.original.iter().cloned().collect();
+        for named in &self.scan.named {
+            if let Ok(key) = self.world.principal_key(named) {
+                found.push(key);
+            }
+        }
+        found.sort();
+        found.dedup();
+        self.candidates = Some(found.clone());
+        found
+    }
+
+    /// What `resource` resolves to in the world, resolved once.
+    fn target(&mut self, resource: &str) -> Target {
+        if let Some(found) = self.targets.get(resource) {
+            return found.clone();
+        }
+        let found = self.world.target(resource);
+        self.targets.insert(resource.to_owned(), found.clone());
+        found
     }
 
     fn warn(&mut self, e: &Expectation, message: &str) {
@@ -204,7 +263,12 @@ impl Planner<'_> {
             .push(format!("{}: {}: {message}", e.file, e.path));
     }
 
-    fn unit(&mut self, expectation: usize, principal: Option<String>, profile: Option<(String, String)>) -> usize {
+    fn unit(
+        &mut self,
+        expectation: usize,
+        principal: Option<String>,
+        profile: Option<(String, String)>,
+    ) -> usize {
         self.plan.units.push(Unit {
             expectation,
             principal,
@@ -241,8 +305,14 @@ impl Planner<'_> {
     }
 
     /// The principals a spec names, each as (key, label).
-    fn resolve(&mut self, spec: &PrincipalSpec, e: &Expectation, field: &str) -> Result<Vec<(String, String)>, ExpectError> {
-        let problem = |message: String| ExpectError::new(&e.file, format!("{}.{field}", e.path), message);
+    fn resolve(
+        &mut self,
+        spec: &PrincipalSpec,
+        e: &Expectation,
+        field: &str,
+    ) -> Result<Vec<(String, String)>, ExpectError> {
+        let problem =
+            |message: String| ExpectError::new(&e.file, format!("{}.{field}", e.path), message);
         match spec {
             PrincipalSpec::Name(name) => {
                 let normal = if name.len() == 12 && name.bytes().all(|b| b.is_ascii_digit()) {
@@ -250,7 +320,10 @@ impl Planner<'_> {
                 } else {
                     name.clone()
                 };
-                let key = self.world.principal_key(&normal).map_err(|err| problem(err.to_string()))?;
+                let key = self
+                    .world
+                    .principal_key(&normal)
+                    .map_err(|err| problem(err.to_string()))?;
                 Ok(vec![(key, name.clone())])
             }
             PrincipalSpec::Select(selector) => {
@@ -258,11 +331,9 @@ impl Planner<'_> {
                     .original
                     .iter()
                     .filter(|key| {
-                        self.world
-                            .scenario
-                            .principals
-                            .get(*key)
-                            .is_some_and(|p| selects(selector, p.role.as_deref(), p.user.as_deref()))
+                        self.world.scenario.principals.get(*key).is_some_and(|p| {
+                            selects(selector, p.role.as_deref(), p.user.as_deref())
+                        })
                     })
                     .map(|k| (k.clone(), k.clone()))
                     .collect();
@@ -286,18 +357,41 @@ impl Planner<'_> {
         if grants.may_allow(action) {
             return true;
         }
-        match self.world.target(resource) {
+        match self.target(resource) {
             Target::Literal(_) => false,
             Target::Key(k) => {
                 let assume = action.to_ascii_lowercase().starts_with("sts:assumerole");
-                self.world.scenario.resources.get(&k).is_some_and(|r| r.policy.is_some())
-                    || (assume && self.world.scenario.principals.get(&k).is_some_and(|p| p.trust.is_some()))
+                self.world
+                    .scenario
+                    .resources
+                    .get(&k)
+                    .is_some_and(|r| r.policy.is_some())
+                    || (assume
+                        && self
+                            .world
+                            .scenario
+                            .principals
+                            .get(&k)
+                            .is_some_and(|p| p.trust.is_some()))
             }
         }
     }
 
-    fn at_most(&mut self, unit: usize, key: &str, label: &str, permitted: &[String], e: &Expectation) {
-        let principal = self.world.scenario.principals.get(key).cloned().unwrap_or_default();
+    fn at_most(
+        &mut self,
+        unit: usize,
+        key: &str,
+        label: &str,
+        permitted: &[String],
+        e: &Expectation,
+    ) {
+        let principal = self
+            .world
+            .scenario
+            .principals
+            .get(key)
+            .cloned()
+            .unwrap_or_default();
         let account = principal
             .account
             .as_ref()
@@ -321,38 +415,66 @@ impl Planner<'_> {
             .iter()
             .filter_map(|p| probe::fill_variables(p, principal.user.as_deref()))
             .collect();
+        // A trust policy admits a caller of its own account by naming it, `*`, or (when the
+        // caller's identity policies may allow sts:AssumeRole) the account; `NotPrincipal`
+        // admits everyone else.
+        let via_account = !account.is_empty() && grants.may_allow("sts:AssumeRole");
         let roles: Vec<String> = self
-            .original
+            .trusts
             .iter()
-            .filter(|k| {
-                self.world.scenario.principals.get(*k).is_some_and(|p| {
-                    p.role.is_some()
-                        && p.trust.as_ref().is_some_and(|t| {
-                            let text = t.get();
-                            (!account.is_empty() && text.contains(&account))
-                                || text.contains("\\\"*\\\"")
-                                || text.contains("\"*\"")
-                                || text.contains("NotPrincipal")
-                        })
-                })
+            .filter(|(role, text)| {
+                role != key
+                    && (text.contains(key)
+                        || text.contains("\\\"*\\\"")
+                        || text.contains("\"*\"")
+                        || text.contains("NotPrincipal")
+                        || (via_account && text.contains(&account)))
             })
-            .cloned()
+            .map(|(role, _)| role.clone())
             .collect();
         let mut asks = Vec::new();
+        // Actions of one service acting on the same resource types get the same resources.
+        let mut by_types: HashMap<(String, Vec<String>, bool), Vec<String>> = HashMap::new();
         for (name, service, action) in probe::candidate_actions(allowed.as_deref(), permitted) {
+            let assume = name.to_ascii_lowercase().starts_with("sts:assumerole");
+            let types = action
+                .resource_types
+                .iter()
+                .map(|t| t.name.clone())
+                .collect();
             let resources = if !e.resources.is_empty() {
                 e.resources.clone()
-            } else if name.to_ascii_lowercase().starts_with("sts:assumerole") {
-                let mut with_roles = known.clone();
-                with_roles.extend(roles.iter().cloned());
-                probe::resources_for(service, action, &account, self.region, &with_roles, &patterns)
             } else {
-                probe::resources_for(service, action, &account, self.region, &known, &patterns)
+                by_types
+                    .entry((service.prefix.clone(), types, assume))
+                    .or_insert_with(|| {
+                        let mut with_roles = known.clone();
+                        if assume {
+                            with_roles.extend(roles.iter().cloned());
+                        }
+                        probe::resources_for(
+                            service,
+                            action,
+                            &account,
+                            self.region,
+                            &with_roles,
+                            &patterns,
+                        )
+                    })
+                    .clone()
             };
             asks.extend(resources.into_iter().map(|r| (name.clone(), r)));
         }
         for (action, resource) in asks {
-            self.add(unit, key, label, &action, &resource, &e.context, Want::NotGranted);
+            self.add(
+                unit,
+                key,
+                label,
+                &action,
+                &resource,
+                &e.context,
+                Want::NotGranted,
+            );
         }
     }
 
@@ -367,11 +489,16 @@ impl Planner<'_> {
         context: &serde_json::Map<String, serde_json::Value>,
         want: Want,
     ) {
-        let target = self.world.target(resource);
+        let target = self.target(resource);
         let assume = action.to_ascii_lowercase().starts_with("sts:assumerole");
         let (slot, target_key) = match &target {
             Target::Key(k) => {
-                let is_role = self.world.scenario.principals.get(k).is_some_and(|p| p.role.is_some());
+                let is_role = self
+                    .world
+                    .scenario
+                    .principals
+                    .get(k)
+                    .is_some_and(|p| p.role.is_some());
                 ((key.to_owned(), k.clone(), assume && is_role), k.clone())
             }
             Target::Literal(l) => ((key.to_owned(), "*".to_owned(), false), l.clone()),

@@ -155,11 +155,22 @@ pub fn intersect(a: &str, b: &str) -> Option<String> {
     None
 }
 
+/// False when both ARN patterns name their service literally and the services differ.
+fn same_service_part(a: &str, b: &str) -> bool {
+    match (a.split(':').nth(2), b.split(':').nth(2)) {
+        (Some(x), Some(y)) if !x.contains(['*', '?']) && !y.contains(['*', '?']) => x == y,
+        _ => true,
+    }
+}
+
 /// True when each of the first five `:`-separated parts of `arn` (partition, service, region,
 /// account) matches the same part of `pattern`: a witness of two patterns is an ARN of the
 /// pattern's type, not one whose parts slid across colons.
 fn same_shape(pattern: &str, arn: &str) -> bool {
-    let (p, a): (Vec<&str>, Vec<&str>) = (pattern.splitn(6, ':').collect(), arn.splitn(6, ':').collect());
+    let (p, a): (Vec<&str>, Vec<&str>) = (
+        pattern.splitn(6, ':').collect(),
+        arn.splitn(6, ':').collect(),
+    );
     p.len() == 6
         && a.len() == 6
         && p.iter()
@@ -199,7 +210,7 @@ pub fn resources_for(
                 push(arn.clone());
             }
         }
-        for granted in patterns {
+        for granted in patterns.iter().filter(|g| same_service_part(&pattern, g)) {
             if let Some(arn) = intersect(&pattern, granted).filter(|a| same_shape(&pattern, a)) {
                 push(arn);
             }
@@ -211,20 +222,47 @@ pub fn resources_for(
     out
 }
 
-/// Every catalogue action `allowed` may match and `permitted` (the rule's patterns) does not,
-/// as `service:Name` with its service and action.
-pub fn candidate_actions<'a>(
-    allowed: Option<&'a [String]>,
-    permitted: &'a [String],
-) -> impl Iterator<Item = (String, &'static Service, &'static Action)> + 'a {
-    catalogue().actions().filter_map(move |(service, action)| {
-        let name = format!("{}:{}", service.prefix, action.name);
-        let may = allowed.is_none_or(|patterns| {
-            patterns.iter().any(|p| crate::glob::action_matches(p, &name))
-        });
-        let permitted = permitted.iter().any(|p| crate::glob::action_matches(p, &name));
-        (may && !permitted).then_some((name, service, action))
-    })
+/// Every catalogue action `allowed` may match (`None`: any) and `permitted` (the rule's
+/// patterns) does not, as `service:Name` with its service and action, in catalogue order.
+pub fn candidate_actions(
+    allowed: Option<&[String]>,
+    permitted: &[String],
+) -> Vec<(String, &'static Service, &'static Action)> {
+    let name = |s: &Service, a: &Action| format!("{}:{}", s.prefix, a.name);
+    let mut found: Vec<(String, &'static Service, &'static Action)> = match allowed {
+        None => catalogue()
+            .actions()
+            .map(|(s, a)| (name(s, a), s, a))
+            .collect(),
+        Some(patterns) => {
+            let mut seen = std::collections::HashSet::new();
+            let mut out = Vec::new();
+            for pattern in patterns {
+                let services: Vec<&'static Service> = match pattern.split_once(':') {
+                    Some((prefix, _)) if !prefix.contains(['*', '?']) => {
+                        catalogue().service(prefix).into_iter().collect()
+                    }
+                    _ => catalogue().services.iter().collect(),
+                };
+                for service in services {
+                    for action in &service.actions {
+                        let full = name(service, action);
+                        if crate::glob::action_matches(pattern, &full) && seen.insert(full.clone())
+                        {
+                            out.push((full, service, action));
+                        }
+                    }
+                }
+            }
+            out
+        }
+    };
+    found.retain(|(full, _, _)| {
+        !permitted
+            .iter()
+            .any(|p| crate::glob::action_matches(p, full))
+    });
+    found
 }
 
 #[cfg(test)]
@@ -236,11 +274,19 @@ mod tests {
         let format = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
         assert_eq!(format_pattern(format), "arn:*:s3:::*/*");
         assert_eq!(
-            concrete("arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}", "111122223333", "eu-west-1"),
+            concrete(
+                "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}",
+                "111122223333",
+                "eu-west-1"
+            ),
             "arn:aws:logs:eu-west-1:111122223333:log-group:iam-harness-probe"
         );
         assert_eq!(
-            fill_variables("arn:aws:s3:::home/${aws:username}/${aws:userid}*", Some("deploy")).as_deref(),
+            fill_variables(
+                "arn:aws:s3:::home/${aws:username}/${aws:userid}*",
+                Some("deploy")
+            )
+            .as_deref(),
             Some("arn:aws:s3:::home/deploy/iam-harness-probe*")
         );
         assert_eq!(fill_variables("*", None), None);
@@ -249,8 +295,14 @@ mod tests {
     #[test]
     fn two_patterns_meet_in_a_text_both_match() {
         let both = intersect("arn:*:s3:::*/*", "arn:aws:s3:::b/*").unwrap();
-        assert!(matches("arn:*:s3:::*/*", &both, CaseSensitivity::Sensitive), "{both}");
-        assert!(matches("arn:aws:s3:::b/*", &both, CaseSensitivity::Sensitive), "{both}");
+        assert!(
+            matches("arn:*:s3:::*/*", &both, CaseSensitivity::Sensitive),
+            "{both}"
+        );
+        assert!(
+            matches("arn:aws:s3:::b/*", &both, CaseSensitivity::Sensitive),
+            "{both}"
+        );
         assert_eq!(intersect("arn:*:s3:::*", "arn:aws:iam::x"), None);
         let slid = intersect("arn:*:s3:::*", "arn:aws:iam::*").unwrap();
         assert!(!same_shape("arn:*:s3:::*", &slid), "{slid} is no S3 ARN");
@@ -260,8 +312,18 @@ mod tests {
     #[test]
     fn an_object_action_is_probed_on_an_object_arn() {
         let (service, action) = catalogue().action("s3:PutObject").unwrap();
-        let found = resources_for(service, action, "111122223333", "us-east-1", &["arn:aws:s3:::b/k".into()], &[]);
-        assert!(found.contains(&"arn:aws:s3:::iam-harness-probe/iam-harness-probe".to_owned()), "{found:?}");
+        let found = resources_for(
+            service,
+            action,
+            "111122223333",
+            "us-east-1",
+            &["arn:aws:s3:::b/k".into()],
+            &[],
+        );
+        assert!(
+            found.contains(&"arn:aws:s3:::iam-harness-probe/iam-harness-probe".to_owned()),
+            "{found:?}"
+        );
         assert!(found.contains(&"arn:aws:s3:::b/k".to_owned()), "{found:?}");
         let (service, action) = catalogue().action("s3:ListAllMyBuckets").unwrap();
         assert_eq!(resources_for(service, action, "1", "r", &[], &[]), ["*"]);
@@ -269,7 +331,9 @@ mod tests {
         let granted = ["arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app-api:*".to_owned()];
         let found = resources_for(service, action, "111122223333", "us-east-1", &[], &granted);
         assert!(
-            found.iter().any(|r| r.starts_with("arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app-api:") && r.contains(":log-stream:")),
+            found.iter().any(|r| r
+                .starts_with("arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app-api:")
+                && r.contains(":log-stream:")),
             "a log-stream ARN inside the granted log group: {found:?}"
         );
     }

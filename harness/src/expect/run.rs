@@ -13,8 +13,7 @@ use crate::decision::{Decision, Explanation};
 use crate::engine::{Evaluator, Outcome};
 use crate::managed;
 use crate::report::check::{
-    CheckReport, CheckRequest, CheckResult, CheckStatus, Deciding, SkippedSource, Source,
-    Violation,
+    CheckReport, CheckRequest, CheckResult, CheckStatus, Deciding, SkippedSource, Source, Violation,
 };
 use crate::scenario;
 use crate::world::{Origin, World};
@@ -177,7 +176,13 @@ fn evaluate(cases: &[Case], plan: &Plan, engine: &dyn Evaluator) -> Vec<(Option<
         let tests = probes
             .iter()
             .filter_map(|i| plan.probes.get(*i))
-            .map(|p| test_for(template, p, plan.groups.get(*group).is_some_and(|g| g.resource == "*")))
+            .map(|p| {
+                test_for(
+                    template,
+                    p,
+                    plan.groups.get(*group).is_some_and(|g| g.resource == "*"),
+                )
+            })
             .collect();
         let case = Case {
             id: base.id.clone(),
@@ -251,7 +256,10 @@ fn judge(world: &World, probe: &Probe, outcome: &Outcome, aws_managed: &[String]
             decision: Decision::Invalid,
             explanation,
         } => {
-            let notes = explanation.as_ref().map(|e| e.notes.join("; ")).unwrap_or_default();
+            let notes = explanation
+                .as_ref()
+                .map(|e| e.notes.join("; "))
+                .unwrap_or_default();
             let origins = world.case_origins(&probe.principal, &probe.target, &probe.action);
             let placed = place_notes(&notes, &origins);
             return Judgement::Error(format!("a policy is invalid: {placed}"));
@@ -336,7 +344,12 @@ fn violation(
     };
     Violation {
         request: Some(request),
-        expected: if probe.want == Want::Allow { "allow" } else { "deny" }.to_owned(),
+        expected: if probe.want == Want::Allow {
+            "allow"
+        } else {
+            "deny"
+        }
+        .to_owned(),
         got: decision.as_str().to_owned(),
         reason: explanation.reason.clone(),
         decided_by,
@@ -394,7 +407,9 @@ fn profiles(world: &World, plan: &Plan, expectations: &[Expectation], results: &
                         });
                     }
                     for t in &report.trust {
-                        judged.violations.push(finding("trust", t.to_string(), &trust));
+                        judged
+                            .violations
+                            .push(finding("trust", t.to_string(), &trust));
                     }
                     for action in &report.excess {
                         judged.violations.push(Violation {
@@ -406,7 +421,8 @@ fn profiles(world: &World, plan: &Plan, expectations: &[Expectation], results: &
                             }),
                             ..finding(
                                 "allow",
-                                "excess: the profile neither needs nor tolerates this action".into(),
+                                "excess: the profile neither needs nor tolerates this action"
+                                    .into(),
                                 &identity,
                             )
                         });

@@ -30,8 +30,19 @@ impl Grants {
     pub fn may_allow(&self, action: &str) -> bool {
         match &self.actions {
             None => true,
-            Some(patterns) => patterns.iter().any(|p| crate::glob::action_matches(p, action)),
+            Some(patterns) => patterns
+                .iter()
+                .any(|p| same_service(p, action) && crate::glob::action_matches(p, action)),
         }
+    }
+}
+
+/// False when the pattern names a service (no wildcard before its `:`) other than the text's:
+/// a cheap test before the wildcard match.
+pub fn same_service(pattern: &str, text: &str) -> bool {
+    match (pattern.split_once(':'), text.split_once(':')) {
+        (Some((p, _)), Some((t, _))) if !p.contains(['*', '?']) => p.eq_ignore_ascii_case(t),
+        _ => true,
     }
 }
 
@@ -102,7 +113,9 @@ pub fn unknown_action(pattern: &str) -> Option<String> {
     }
     if pattern.contains(['*', '?']) {
         if catalogue().matching(pattern).next().is_none() {
-            return Some(format!("action pattern `{pattern}` matches no action of the catalogue"));
+            return Some(format!(
+                "action pattern `{pattern}` matches no action of the catalogue"
+            ));
         }
         return None;
     }

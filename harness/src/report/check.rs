@@ -159,7 +159,11 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// A report of these results, counted.
-    pub fn new(results: Vec<CheckResult>, warnings: Vec<String>, skipped: Vec<SkippedSource>) -> Self {
+    pub fn new(
+        results: Vec<CheckResult>,
+        warnings: Vec<String>,
+        skipped: Vec<SkippedSource>,
+    ) -> Self {
         let mut summary = CheckSummary {
             results: results.len(),
             ..CheckSummary::default()
@@ -202,7 +206,10 @@ pub fn request_line(r: &CheckRequest) -> String {
 
 /// One deciding statement in one line, with its source.
 pub fn deciding_line(d: &Deciding) -> String {
-    let sid = d.sid.as_deref().map_or_else(String::new, |s| format!(" ({s})"));
+    let sid = d
+        .sid
+        .as_deref()
+        .map_or_else(String::new, |s| format!(" ({s})"));
     let source = d.source.as_ref().map_or_else(String::new, |s| {
         format!(" — {} {} ({})", s.file, s.location, s.name)
     });
@@ -221,7 +228,10 @@ fn violation_lines(v: &Violation) -> Vec<String> {
     if let Some(request) = &v.request {
         lines.push(format!("request: {}", request_line(request)));
     }
-    lines.push(format!("expected {}, got {}: {}", v.expected, v.got, v.reason));
+    lines.push(format!(
+        "expected {}, got {}: {}",
+        v.expected, v.got, v.reason
+    ));
     for d in &v.decided_by {
         lines.push(format!("decided by: {}", deciding_line(d)));
     }
@@ -233,8 +243,16 @@ fn violation_lines(v: &Violation) -> Vec<String> {
 
 /// Writes the failed and errored results, then the warnings count and the summary line.
 pub fn write_text(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
-    for r in report.results.iter().filter(|r| r.status != CheckStatus::Pass) {
-        let label = if r.status == CheckStatus::Fail { "FAIL" } else { "ERROR" };
+    for r in report
+        .results
+        .iter()
+        .filter(|r| r.status != CheckStatus::Pass)
+    {
+        let label = if r.status == CheckStatus::Fail {
+            "FAIL"
+        } else {
+            "ERROR"
+        };
         let who = r
             .principal
             .as_ref()

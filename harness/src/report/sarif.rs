@@ -45,18 +45,27 @@ fn source_location(s: &Source) -> Value {
 }
 
 fn rule_index(kind: &str) -> usize {
-    RULES.iter().position(|(id, _)| *id == kind).unwrap_or_default()
+    RULES
+        .iter()
+        .position(|(id, _)| *id == kind)
+        .unwrap_or_default()
 }
 
 fn result(r: &CheckResult, v: Option<&Violation>, error: Option<&str>) -> Value {
-    let who = r.principal.as_ref().map_or_else(String::new, |p| format!(" [{p}]"));
+    let who = r
+        .principal
+        .as_ref()
+        .map_or_else(String::new, |p| format!(" [{p}]"));
     let what = match (v, error) {
         (Some(v), _) => {
             let request = v
                 .request
                 .as_ref()
                 .map_or_else(String::new, |q| format!(" Request: {}.", request_line(q)));
-            format!("expected {}, got {}: {}.{request}", v.expected, v.got, v.reason)
+            format!(
+                "expected {}, got {}: {}.{request}",
+                v.expected, v.got, v.reason
+            )
         }
         (None, Some(e)) => format!("error: {e}"),
         (None, None) => String::new(),
@@ -124,7 +133,11 @@ pub fn render(report: &CheckReport) -> Value {
         })
         .collect();
     let mut results = Vec::new();
-    for r in report.results.iter().filter(|r| r.status != CheckStatus::Pass) {
+    for r in report
+        .results
+        .iter()
+        .filter(|r| r.status != CheckStatus::Pass)
+    {
         results.extend(r.violations.iter().map(|v| result(r, Some(v), None)));
         results.extend(r.errors.iter().map(|e| result(r, None, Some(e))));
     }
@@ -139,9 +152,12 @@ pub fn render(report: &CheckReport) -> Value {
             })
         })
         .collect();
-    notifications.extend(report.warnings.iter().map(|w| {
-        json!({ "level": "warning", "message": { "text": w } })
-    }));
+    notifications.extend(
+        report
+            .warnings
+            .iter()
+            .map(|w| json!({ "level": "warning", "message": { "text": w } })),
+    );
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
