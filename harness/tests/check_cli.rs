@@ -87,7 +87,7 @@ fn the_passing_suite_holds() {
         example("authorization-details.json").as_os_str(),
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("6 expectations: 6 held, 0 violated"), "{out}");
+    assert!(out.contains("7 expectations: 7 held, 0 violated"), "{out}");
     assert!(!err.contains("not in the catalogue"), "{err}");
 }
 
@@ -258,6 +258,35 @@ fn bad_inputs_exit_2_with_file_place_and_reason() {
     let (code, _, err) = check(&[missing.as_os_str(), "--from".as_ref(), dump.as_os_str()]);
     assert_eq!(code, 2);
     assert!(err.contains(&missing.display().to_string()), "{err}");
+}
+
+#[test]
+fn only_asks_the_principals_the_world_policies_name() {
+    let d = dir("only");
+    let file = d.join("only.yaml");
+    std::fs::write(
+        &file,
+        "expectations:\n  - only: [ecs-tasks.amazonaws.com]\n    action: sts:AssumeRole\n    resource: arn:aws:iam::111122223333:role/flow-logs\n    context: {aws:SourceAccount: \"111122223333\", aws:SourceArn: \"arn:aws:ec2:us-east-1:111122223333:vpc-flow-log/fl-1\"}\n    why: x\n",
+    )
+    .unwrap();
+    let (code, out, err) = check(&[
+        file.as_os_str(),
+        "--from".as_ref(),
+        example("authorization-details.json").as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let violations = json["results"][0]["violations"].as_array().unwrap();
+    assert_eq!(violations.len(), 1, "{out}");
+    assert_eq!(
+        violations[0]["request"]["principal"],
+        "vpc-flow-logs.amazonaws.com"
+    );
+    assert_eq!(
+        violations[0]["decided_by"][0]["source"]["location"],
+        "RoleDetailList[1].AssumeRolePolicyDocument"
+    );
 }
 
 #[test]
