@@ -290,6 +290,23 @@ fn only_asks_the_principals_the_world_policies_name() {
 }
 
 #[test]
+fn a_scenario_world_is_checked_by_its_own_names() {
+    let d = dir("scenario");
+    let file = d.join("scenario.yaml");
+    std::fs::write(
+        &file,
+        "expectations:\n  - profile: vpc-flow-logs\n    role: flow-logs-role\n    why: x\n  - principal: {role: \"*\"}\n    at-most: [\"logs:*\"]\n    why: y\n  - only: [flow-logs-service]\n    action: sts:AssumeRole\n    resource: flow-logs-role\n    context: {aws:SourceAccount: \"111122223333\", aws:SourceArn: \"arn:aws:ec2:us-east-1:111122223333:vpc-flow-log/fl-1\"}\n    why: z\n",
+    )
+    .unwrap();
+    let (code, out, err) = check(&[
+        file.as_os_str(),
+        "--from".as_ref(),
+        root().join("scenarios/vpc-flow-logs.json").as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
 fn unknown_actions_and_keys_are_warnings() {
     let d = dir("warn");
     let file = d.join("typo.yaml");

@@ -419,13 +419,10 @@ impl Entry {
                 ),
             ));
         }
-        if let Some(bad) = resources
-            .iter()
-            .find(|r| *r != "*" && !r.starts_with("arn:"))
-        {
+        if resources.iter().any(String::is_empty) {
             return Err(problem(
                 "resource",
-                format!("`{bad}` is neither an ARN nor `*`"),
+                "an empty resource: give an ARN or `*`".into(),
             ));
         }
         let name = self
