@@ -100,6 +100,13 @@ pub fn plan(
         .filter(|(_, p)| (p.role.is_some() || p.user.is_some()) && p.session_name.is_none())
         .map(|(k, _)| k.clone())
         .collect();
+    let callers = world
+        .scenario
+        .principals
+        .iter()
+        .filter(|(_, p)| p.service.is_some() || p.root || p.anonymous)
+        .map(|(k, _)| k.clone())
+        .collect();
     let trusts = world
         .scenario
         .principals
@@ -115,6 +122,7 @@ pub fn plan(
         plan: Plan::default(),
         targets: HashMap::new(),
         candidates: None,
+        callers,
         trusts,
     };
     let mut problems = Vec::new();
@@ -140,6 +148,8 @@ struct Planner<'a> {
     targets: HashMap<String, Target>,
     /// The principals an `only` rule asks (found once).
     candidates: Option<Vec<String>>,
+    /// The world's services, roots and anonymous callers before planning.
+    callers: Vec<String>,
     /// Each world role with the text of its trust policy.
     trusts: Vec<(String, String)>,
 }
@@ -174,11 +184,17 @@ impl Planner<'_> {
                 let actions = self.actions(actions, e);
                 let mut allowed = BTreeSet::new();
                 for spec in principals {
-                    allowed.extend(self.resolve(spec, e, "only")?.into_iter().map(|(k, _)| k));
+                    for (key, _) in self.resolve(spec, e, "only")? {
+                        allowed.insert(self.identity(&key));
+                    }
                 }
                 let unit = self.unit(index, None, None);
-                let candidates = self.candidates();
-                for key in candidates.iter().filter(|k| !allowed.contains(*k)) {
+                let candidates: Vec<String> = self
+                    .candidates()
+                    .into_iter()
+                    .filter(|k| !allowed.contains(&self.identity(k)))
+                    .collect();
+                for key in &candidates {
                     for action in &actions {
                         for resource in &e.resources {
                             if self.may_be_allowed(key, action, resource) {
@@ -235,16 +251,51 @@ impl Planner<'_> {
         if let Some(found) = &self.candidates {
             return found.clone();
         }
-        let mut found: Vec<String> = self.original.iter().cloned().collect();
+        // The world's own callers (its roles and users, a scenario's services and roots), then
+        // those its policies name; one key for each caller, whatever its names.
+        let mut keys: Vec<String> = self.original.iter().cloned().collect();
+        keys.extend(self.callers.iter().cloned());
         for named in &self.scan.named {
             if let Ok(key) = self.world.principal_key(named) {
-                found.push(key);
+                keys.push(key);
             }
         }
-        found.sort();
-        found.dedup();
+        let mut seen = BTreeSet::new();
+        let found: Vec<String> = keys
+            .into_iter()
+            .filter(|k| seen.insert(self.identity(k)))
+            .collect();
         self.candidates = Some(found.clone());
         found
+    }
+
+    /// Who a principal of the world is, whatever its key: a service by name, a role or user by
+    /// account and name, a root user by account, `*` for an anonymous caller.
+    fn identity(&self, key: &str) -> String {
+        let Some(p) = self.world.scenario.principals.get(key) else {
+            return key.to_owned();
+        };
+        let account = p
+            .account
+            .as_ref()
+            .and_then(|a| self.world.scenario.accounts.get(a))
+            .map_or("", |a| a.id.as_str());
+        if let Some(service) = &p.service {
+            format!("service {service}")
+        } else if p.anonymous {
+            "*".to_owned()
+        } else if let Some(role) = &p.role {
+            format!(
+                "role {account} {role} {}",
+                p.session_name.as_deref().unwrap_or("")
+            )
+        } else if let Some(user) = &p.user {
+            format!("user {account} {user}")
+        } else if p.root {
+            format!("root {account}")
+        } else {
+            key.to_owned()
+        }
     }
 
     /// What `resource` resolves to in the world, resolved once.
