@@ -55,7 +55,7 @@ impl World {
         } else if name.len() == 12 && name.bytes().all(|b| b.is_ascii_digit()) {
             root(name)
         } else if let Ok(arn) = Arn::parse(name) {
-            match self.from_arn(&arn) {
+            match self.caller_from_arn(&arn) {
                 Some(Ok(key)) => return Ok(key),
                 Some(Err(principal)) => principal,
                 None => return Err(not_a_principal()),
@@ -79,7 +79,7 @@ impl World {
     /// For an IAM or STS principal ARN: `Ok(key)` of the world principal it names (a session of
     /// a world role is added as a principal of its own), or `Err(principal)` to add under the
     /// ARN; `None` when the ARN names no principal.
-    fn from_arn(&mut self, arn: &Arn<'_>) -> Option<Result<String, Principal>> {
+    fn caller_from_arn(&mut self, arn: &Arn<'_>) -> Option<Result<String, Principal>> {
         let account = arn.account.to_owned();
         match (arn.service, arn.resource.split_once('/')) {
             ("iam", None) if arn.resource == "root" => Some(Err(root(&account))),

@@ -12,6 +12,7 @@
 mod dump;
 mod lookup;
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -336,17 +337,19 @@ impl World {
             }
         }
         for (key, principal) in other.scenario.principals {
-            if self.scenario.principals.contains_key(&key) {
-                problems.push(clash("principal", &key));
-            } else {
-                self.scenario.principals.insert(key, principal);
+            match self.scenario.principals.entry(key) {
+                Entry::Occupied(taken) => problems.push(clash("principal", taken.key())),
+                Entry::Vacant(free) => {
+                    free.insert(principal);
+                }
             }
         }
         for (key, resource) in other.scenario.resources {
-            if self.scenario.resources.contains_key(&key) {
-                problems.push(clash("resource", &key));
-            } else {
-                self.scenario.resources.insert(key, resource);
+            match self.scenario.resources.entry(key) {
+                Entry::Occupied(taken) => problems.push(clash("resource", taken.key())),
+                Entry::Vacant(free) => {
+                    free.insert(resource);
+                }
             }
         }
         for (key, origin) in other.origins {
