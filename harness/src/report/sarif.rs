@@ -176,3 +176,42 @@ pub fn render(report: &CheckReport) -> Value {
         } ],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::check::{CheckReport, SkippedSource};
+
+    #[test]
+    fn skipped_sources_and_warnings_are_notifications() {
+        let report = CheckReport::new(
+            Vec::new(),
+            vec!["a.json RoleDetailList[0]: action `s3:GetObjekt` is not in the catalogue".into()],
+            vec![SkippedSource {
+                file: "plan dir/tfplan.json".into(),
+                location: "aws_s3_bucket_policy.audit".into(),
+                reason: "the policy is known only after apply".into(),
+            }],
+        );
+        let log = render(&report);
+        let run = &log["runs"][0];
+        assert_eq!(run["results"].as_array().map(Vec::len), Some(0));
+        assert_eq!(
+            run["tool"]["driver"]["rules"].as_array().map(Vec::len),
+            Some(5)
+        );
+        let notes = run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap();
+        assert_eq!(notes.len(), 2);
+        let place = &notes[0]["locations"][0];
+        assert_eq!(
+            place["physicalLocation"]["artifactLocation"]["uri"],
+            "plan%20dir/tfplan.json"
+        );
+        assert_eq!(
+            place["logicalLocations"][0]["fullyQualifiedName"],
+            "aws_s3_bucket_policy.audit"
+        );
+    }
+}
