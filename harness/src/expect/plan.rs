@@ -486,6 +486,7 @@ impl Planner<'_> {
         let mut asks = Vec::new();
         // Actions of one service acting on the same resource types get the same resources.
         let mut by_types: HashMap<(String, Vec<String>, bool), Vec<String>> = HashMap::new();
+        let mut met = probe::Meetings::new();
         for (name, service, action) in probe::candidate_actions(allowed.as_deref(), permitted) {
             let assume = name.to_ascii_lowercase().starts_with("sts:assumerole");
             let types = action
@@ -510,6 +511,7 @@ impl Planner<'_> {
                             self.region,
                             &with_roles,
                             &patterns,
+                            &mut met,
                         )
                     })
                     .clone()

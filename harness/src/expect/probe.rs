@@ -179,6 +179,10 @@ fn same_shape(pattern: &str, arn: &str) -> bool {
             .all(|(p, a)| matches(p, a, CaseSensitivity::Sensitive))
 }
 
+/// Where a resource type's pattern and a granted pattern meet, by the pair: remembered, since
+/// many actions share a resource type.
+pub type Meetings = std::collections::HashMap<(String, String), Option<String>>;
+
 /// The resources to ask `action` on: `*` when it acts on no resource type; else per type its
 /// concrete ARN, each of `known` (world resources) of that type, and for each of `patterns`
 /// (the principal's `Resource` patterns) an ARN of that type it matches.
@@ -189,6 +193,7 @@ pub fn resources_for(
     region: &str,
     known: &[String],
     patterns: &[String],
+    met: &mut Meetings,
 ) -> Vec<String> {
     if action.resource_types.is_empty() {
         return vec!["*".to_owned()];
@@ -211,7 +216,12 @@ pub fn resources_for(
             }
         }
         for granted in patterns.iter().filter(|g| same_service_part(&pattern, g)) {
-            if let Some(arn) = intersect(&pattern, granted).filter(|a| same_shape(&pattern, a)) {
+            let meeting = met
+                .entry((pattern.clone(), granted.clone()))
+                .or_insert_with(|| {
+                    intersect(&pattern, granted).filter(|a| same_shape(&pattern, a))
+                });
+            if let Some(arn) = meeting.clone() {
                 push(arn);
             }
         }
@@ -326,10 +336,21 @@ mod tests {
         );
         assert!(found.contains(&"arn:aws:s3:::b/k".to_owned()), "{found:?}");
         let (service, action) = catalogue().action("s3:ListAllMyBuckets").unwrap();
-        assert_eq!(resources_for(service, action, "1", "r", &[], &[]), ["*"]);
+        assert_eq!(
+            resources_for(service, action, "1", "r", &[], &[], &mut Meetings::new()),
+            ["*"]
+        );
         let (service, action) = catalogue().action("logs:PutLogEvents").unwrap();
         let granted = ["arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app-api:*".to_owned()];
-        let found = resources_for(service, action, "111122223333", "us-east-1", &[], &granted);
+        let found = resources_for(
+            service,
+            action,
+            "111122223333",
+            "us-east-1",
+            &[],
+            &granted,
+            &mut Meetings::new(),
+        );
         assert!(
             found.iter().any(|r| r
                 .starts_with("arn:aws:logs:us-east-1:111122223333:log-group:/ecs/app-api:")
