@@ -329,6 +329,7 @@ mod tests {
             "us-east-1",
             &["arn:aws:s3:::b/k".into()],
             &[],
+            &mut Meetings::new(),
         );
         assert!(
             found.contains(&"arn:aws:s3:::iam-harness-probe/iam-harness-probe".to_owned()),
