@@ -1,5 +1,5 @@
 """Request helpers shared by the Python adapters (moto/, principalmapper/): the principal's kind and the global keys the harness
-leaves to the engine (DESIGN.md §3): aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
+leaves to the engine (docs/design.md §3): aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
 aws:username (IAM users), aws:PrincipalServiceName (services), aws:ResourceAccount. A key the
 case gives always wins; a key given as null stays missing."""
 

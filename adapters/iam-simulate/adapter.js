@@ -1,5 +1,5 @@
 'use strict'
-// iam-harness engine adapter for @cloud-copilot/iam-simulate (engine protocol 1, DESIGN.md §4).
+// iam-harness engine adapter for @cloud-copilot/iam-simulate (engine protocol 1, docs/design.md §4).
 // Reads JSON Lines requests on stdin, answers one line per request on stdout. The adapter only
 // translates a case into iam-simulate's `Simulation` and its result back; it never corrects the
 // engine. See README.md for the mapping and the features claimed.
@@ -52,7 +52,7 @@ const FEATURES = [
   'validate:rcp'
 ]
 
-// ---- request: principal kind and the global keys the case leaves to the engine (DESIGN.md §3)
+// ---- request: principal kind and the global keys the case leaves to the engine (docs/design.md §3)
 
 function principalKind(principal) {
   if (principal === '*' || principal.toLowerCase() === 'anonymous') return 'anonymous'

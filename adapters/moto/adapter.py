@@ -1,4 +1,4 @@
-"""iam-harness engine adapter for moto's IAM access control (engine protocol 1, DESIGN.md §4).
+"""iam-harness engine adapter for moto's IAM access control (engine protocol 1, docs/design.md §4).
 
 moto (the AWS mock library) authorizes mocked calls in `moto.iam.access_control`:
 `IAMRequestBase.check_action_permitted` runs every identity policy of the caller through

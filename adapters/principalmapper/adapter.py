@@ -1,5 +1,5 @@
 """iam-harness engine adapter for principalmapper's local policy simulation (engine protocol 1,
-DESIGN.md §4).
+docs/design.md §4).
 
 principalmapper (PMapper) decides a request locally with
 `principalmapper.querying.query_interface.local_check_authorization_full(principal, action,

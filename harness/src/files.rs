@@ -1,11 +1,12 @@
 //! Reading the files a command is given (case files, policies, known-failures lists, JSON Lines
 //! streams): only regular files are opened — the file type is checked first, since opening a
 //! FIFO blocks until a writer comes and a device may never end —, a symbolic link is followed
-//! to the regular file it points at, and a UTF-8 byte-order mark is skipped.
+//! to the regular file it points at, and a UTF-8 byte-order mark is skipped. And writing them:
+//! reports atomically ([`write_atomic`]), new files under names never taken ([`create_unique`]).
 
 use std::fs::FileType;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Why a file cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -89,9 +90,88 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     })
 }
 
+/// Creates a new file `stem.ext` in `dir` (made when missing), or `stem-2.ext`, `stem-3.ext`…
+/// when that name is taken: an existing file is never overwritten, and two writers racing for
+/// one name get two files (`create_new`). Returns the open file, its path and the stem used.
+pub fn create_unique(
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+) -> io::Result<(std::fs::File, PathBuf, String)> {
+    std::fs::create_dir_all(dir)?;
+    for n in 1u32.. {
+        let stem = if n == 1 {
+            stem.to_owned()
+        } else {
+            format!("{stem}-{n}")
+        };
+        let path = dir.join(format!("{stem}.{ext}"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((file, path, stem)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!(
+        "no free name for {stem}.{ext} in {}",
+        dir.display()
+    )))
+}
+
+/// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed over it,
+/// so a reader never sees half a report and a failed write leaves the previous file whole.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (mut file, temp, _) = create_unique(dir, &format!(".{name}.partial"), "tmp")?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    drop(file);
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unique_names_never_overwrite_and_atomic_writes_replace_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, first, stem) = create_unique(dir.path(), "case", "json").unwrap();
+        let (_, second, stem2) = create_unique(dir.path(), "case", "json").unwrap();
+        assert_eq!((stem.as_str(), stem2.as_str()), ("case", "case-2"));
+        assert_ne!(first, second);
+        let report = dir.path().join("r.md");
+        write_atomic(&report, b"old").unwrap();
+        write_atomic(&report, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&report).unwrap(), "new");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 3, "no temporary file is left: {left:?}");
+        let missing = dir.path().join("no/such/folder/r.md");
+        assert!(
+            write_atomic(&missing.join("x"), b"x").is_ok(),
+            "folders are made"
+        );
+    }
 
     #[test]
     fn reads_regular_files_only_and_skips_a_bom() {

@@ -2,10 +2,12 @@
 //!
 //! The conformance corpus, property-testing harness and fuzzing kit for AWS IAM policy engines.
 //!
-//! Modules, lowest layer first; each imports only modules above it in this list (checked by
-//! `tests/layers.rs`), so data flows one way: sources → cases → runner → engines → reports.
+//! Modules, lowest layer first; data flows one way, down this list: sources → worlds and cases →
+//! runner → engines → reports (`tests/layers.rs` checks there is no import cycle between sibling
+//! modules).
 //!
 //! - [`glob`] and [`arn`]: IAM wildcard matching; ARN parsing (the only place ARNs are split).
+//! - [`managed`]: the AWS managed policies embedded (default versions, with the snapshot date).
 //! - [`catalogue`]: the Service Authorization Reference embedded (services, actions, resource
 //!   types, condition key types).
 //! - [`policy`]: the policy language — model, strict parser, validation, printer, condition
@@ -15,6 +17,8 @@
 //! - [`case`]: the case file format; [`scenario`]: scenario worlds compiled into cases;
 //!   [`files`]: reading input files (regular files only); [`load`]: reading either kind of
 //!   case file, each parsed once.
+//! - [`world`]: worlds loaded from account dumps, Terraform plans, CloudFormation templates and
+//!   scenario files, with the origin of every policy.
 //! - [`engine`]: the [`engine::Evaluator`] trait, [`engine::from_spec`], the reference
 //!   evaluator (the oracle, following `docs/semantics.md`) and the process engine.
 //! - [`gen`]: proptest strategies and `Arbitrary` generators of realistic policies and requests.

@@ -1,13 +1,14 @@
 //! The request an engine decides: who (principal), what (action), on what (resource), and the
 //! request context (condition keys).
 //!
-//! - The principal's kind comes from its ARN (DESIGN.md §3): `:user/`, `:role/`, `:assumed-role/`,
-//!   `:federated-user/`, `:root`, a service principal `*.amazonaws.com`, or `*` (anonymous).
+//! - The principal's kind comes from its ARN (docs/design.md §3): `:user/`, `:role/`,
+//!   `:assumed-role/`, `:federated-user/`, `:root`, a service principal `*.amazonaws.com`, or `*`
+//!   (anonymous).
 //! - Context keys are looked up case-insensitively (semantics §4.2); values keep their case.
 //! - Global keys that follow from the request itself (`aws:PrincipalArn`, `aws:PrincipalAccount`,
 //!   `aws:PrincipalType`, `aws:username`, `aws:userid` is *not* derived, `aws:ResourceAccount`)
 //!   are derived by [`Request::new`] unless the caller gives them; a key given as null stays
-//!   missing (DESIGN.md §3).
+//!   missing (docs/design.md §3).
 
 use crate::arn::{Arn, ArnFields};
 
@@ -246,7 +247,7 @@ pub fn is_service_linked_role_arn(role_arn: &str) -> bool {
 }
 
 impl Request {
-    /// Builds a request and derives the global keys the case did not give (DESIGN.md §3).
+    /// Builds a request and derives the global keys the case did not give (docs/design.md §3).
     pub fn new(
         principal: impl Into<String>,
         principal_account: Option<String>,

@@ -138,7 +138,9 @@ fn the_failing_suite_names_requests_whys_and_sources() {
     let located = results.iter().any(|r| {
         r["ruleId"] == "cannot"
             && r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
-                == "GroupDetailList[0].GroupPolicyList[0]"
+                .as_str()
+                .unwrap()
+                .starts_with("GroupDetailList[0].GroupPolicyList[0]")
             && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                 .as_str()
                 .unwrap()
@@ -184,10 +186,10 @@ fn json_lists_every_violation() {
         only["request"]["principal"],
         "arn:aws:iam::111122223333:user/deploy"
     );
-    assert_eq!(
-        only["decided_by"][0]["source"]["location"],
-        "GroupDetailList[0].GroupPolicyList[0]"
-    );
+    assert!(only["decided_by"][0]["source"]["location"]
+        .as_str()
+        .unwrap()
+        .starts_with("GroupDetailList[0].GroupPolicyList[0]"));
     let at_most: Vec<&str> = results[4]["violations"]
         .as_array()
         .unwrap()

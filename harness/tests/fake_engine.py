@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A deliberately misbehaving engine for harness/tests/protocol.rs (engine protocol, DESIGN.md §4).
+"""A deliberately misbehaving engine for harness/tests/protocol.rs (engine protocol, docs/design.md §4).
 
 Usage: fake_engine.py MODE [CASEID]
 

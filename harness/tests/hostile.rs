@@ -553,3 +553,89 @@ fn stale_known_failures_are_warned_of_and_listed_in_the_summary() {
     );
     assert!(stdout(&again).contains("1 passed, 0 failed, 0 skipped, 0 errored"));
 }
+
+/// The results of a `run --json` stream: (case id, status, reason) per result line.
+fn results(out: &Output) -> Vec<(String, String, String)> {
+    stdout(out)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|v| v["type"] == "result")
+        .map(|v| {
+            let text = |key: &str| v[key].as_str().unwrap_or_default().to_owned();
+            (text("case"), text("status"), v.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn a_substitution_bomb_errors_its_test_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // 380 variables fit the 6,144-character quota; a 3 MB user name would make 1 GB of text.
+    let resource = "${aws:username}".repeat(380);
+    let name = "a".repeat(3 << 20);
+    let bomb = format!(
+        r#"{{"id":"bomb","description":"d","features":["identity"],"source":["{SOURCE}"],
+        "policies":{{"identity":[{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",
+        "Action":"s3:GetObject","Resource":"arn:aws:s3:::b/{resource}"}}]}}]}},
+        "tests":[{{"name":"t","request":{{"principal":"arn:aws:iam::111122223333:user/a",
+        "action":"s3:GetObject","resource":"arn:aws:s3:::b/k",
+        "context":{{"aws:username":"{name}"}}}},"expect":"implicit_deny"}}]}}"#
+    );
+    write(&dir.path().join("cases/bomb.json"), &bomb);
+    write(
+        &dir.path().join("cases/fine.json"),
+        &case("fine", "t", 2, "allow"),
+    );
+    let out = run(dir.path(), &["run", "cases", "--json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let found = results(&out);
+    let bomb: Vec<_> = found.iter().filter(|r| r.0 == "bomb").collect();
+    assert_eq!(bomb.len(), 1, "{found:?}");
+    assert_eq!(bomb[0].1, "error");
+    assert!(
+        bomb[0].2.contains("more than 1048576 bytes"),
+        "{}",
+        bomb[0].2
+    );
+    let fine = found
+        .iter()
+        .filter(|r| r.0 == "fine" && r.1 == "pass")
+        .count();
+    assert_eq!(fine, 2, "the other case's results are kept: {found:?}");
+}
+
+#[test]
+fn the_built_in_engine_honours_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    // 20,000 × 20,000 pattern comparisons: minutes of work; the AWS managed origin lifts the
+    // size quota so the policy is valid.
+    let values: Vec<String> = (0..20_000).map(|i| format!("v{i}*x")).collect();
+    let request: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
+    let slow = format!(
+        r#"{{"id":"slow","description":"d","features":["identity"],"source":["{SOURCE}"],
+        "policies":{{"identity":[{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",
+        "Action":"s3:GetObject","Resource":"*","Condition":{{"ForAnyValue:StringLike":
+        {{"aws:TagKeys":{}}}}}}}]}}],"aws_managed":["identity[0]"]}},
+        "tests":[{{"name":"t","request":{{"principal":"arn:aws:iam::111122223333:user/a",
+        "action":"s3:GetObject","resource":"arn:aws:s3:::b/k",
+        "context":{{"aws:TagKeys":{}}}}},"expect":"implicit_deny"}}]}}"#,
+        serde_json::to_string(&values).unwrap(),
+        serde_json::to_string(&request).unwrap()
+    );
+    write(&dir.path().join("cases/slow.json"), &slow);
+    let started = Instant::now();
+    let out = run(dir.path(), &["run", "cases", "--json", "--timeout", "0.5"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the timeout bounds the run"
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let found = results(&out);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "error");
+    assert!(
+        found[0].2.contains("longer than the timeout of 0.5 s"),
+        "{}",
+        found[0].2
+    );
+}

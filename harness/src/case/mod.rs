@@ -1,4 +1,4 @@
-//! The case file format (DESIGN.md §3): cases, their tests and requests, and turning a case's
+//! The case file format (docs/design.md §3): cases, their tests and requests, and turning a case's
 //! policies into a [`PolicySet`]. Reading files is [`crate::load`]'s job.
 //!
 //! A case is one set of policies and one or more tests against it. Policies are kept as the exact
@@ -39,7 +39,7 @@ pub use error::{
 /// document's text.
 pub type PolicyText = Box<RawValue>;
 
-/// One case: policies plus tests (DESIGN.md §3).
+/// One case: policies plus tests (docs/design.md §3).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {

@@ -67,7 +67,7 @@ enum Command {
     Lint(lint::LintArgs),
     /// Run scenario and case files and write reports (JSON, Markdown, JUnit): for CI.
     Test(test::TestArgs),
-    /// Serve the reference evaluator over the engine protocol on stdin/stdout (DESIGN.md §4).
+    /// Serve the reference evaluator over the engine protocol on stdin/stdout (docs/design.md §4).
     Serve(serve::ServeArgs),
     /// Check the metamorphic properties on generated inputs; shrink and record failures.
     Props(Box<props::PropsArgs>),

@@ -80,11 +80,8 @@ pub fn parsers(args: &ParsersArgs) -> u8 {
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
-    }
-    std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    crate::files::write_atomic(path, text.as_bytes())
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
 fn run(args: &ParsersArgs, out: &mut Out) -> Result<u8, String> {

@@ -1,4 +1,4 @@
-//! `iam-harness props`: run the metamorphic properties (DESIGN.md §5) against an engine on
+//! `iam-harness props`: run the metamorphic properties (docs/design.md §5) against an engine on
 //! generated inputs, in parallel on every core, shrinking failures to minimal regression cases.
 //! A run in which the engine decided nothing (`--cases 0`, or an engine that skips every
 //! input) checked nothing: exit 2, never "18 of 18 properties held".

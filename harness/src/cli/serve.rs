@@ -1,5 +1,5 @@
 //! `iam-harness serve`: the reference evaluator as an engine program speaking the protocol of
-//! DESIGN.md §4 on stdin/stdout — the protocol's own test partner, and a way to drive the
+//! docs/design.md §4 on stdin/stdout — the protocol's own test partner, and a way to drive the
 //! reference evaluator from another language.
 //!
 //! One answer line per request line, flushed at once. `start` gets `ready`; `evaluate` gets one

@@ -63,10 +63,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         let path = path.to_owned();
         move |source| ReportError::Write { path, source }
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(failed(dir))?;
-    }
-    std::fs::write(path, bytes).map_err(failed(path))
+    crate::files::write_atomic(path, bytes).map_err(failed(path))
 }
 
 /// What a run leaves for its reports.

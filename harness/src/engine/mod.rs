@@ -1,4 +1,4 @@
-//! Engines: the [`Evaluator`] trait every engine implements (DESIGN.md §4), its outcomes, the
+//! Engines: the [`Evaluator`] trait every engine implements (docs/design.md §4), its outcomes, the
 //! built-in engines — [`reference`](mod@reference) (the oracle) and, for programs in other languages, the
 //! subprocess protocol — and [`from_spec`], which builds one from a command line's `--engine`.
 
@@ -82,7 +82,7 @@ impl Outcome {
 }
 
 /// A policy engine under test. Implement this to test a Rust engine in-process; engines in other
-/// languages speak the subprocess protocol instead (DESIGN.md §4).
+/// languages speak the subprocess protocol instead (docs/design.md §4).
 pub trait Evaluator: Send + Sync {
     /// Name, version and claimed features.
     fn info(&self) -> EngineInfo;
@@ -125,6 +125,18 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Evaluator>, EngineSpecError> {
     from_spec_with(spec, ProcessOptions::default())
 }
 
+/// [`from_spec`] for decisions a person reads (`eval`, `check`): the reference engines also list
+/// the near misses of a request they do not allow in the explanation's notes.
+pub fn from_spec_for_people(spec: &str) -> Result<Box<dyn Evaluator>, EngineSpecError> {
+    match spec {
+        "reference" => Ok(Box::new(ReferenceEvaluator::new().with_near_misses())),
+        "reference-generic" => Ok(Box::new(
+            ReferenceEvaluator::without_special_rules().with_near_misses(),
+        )),
+        other => from_spec(other),
+    }
+}
+
 /// [`from_spec`] with the timeouts and restart cap for `cmd:` engines. The command is split
 /// with [`split_command_line`] (single and double quotes, no shell).
 pub fn from_spec_with(
@@ -137,8 +149,12 @@ pub fn from_spec_with(
         return Ok(Box::new(engine));
     }
     match spec {
-        "reference" => Ok(Box::new(ReferenceEvaluator::new())),
-        "reference-generic" => Ok(Box::new(ReferenceEvaluator::without_special_rules())),
+        "reference" => Ok(Box::new(
+            ReferenceEvaluator::new().with_timeout(options.request_timeout),
+        )),
+        "reference-generic" => Ok(Box::new(
+            ReferenceEvaluator::without_special_rules().with_timeout(options.request_timeout),
+        )),
         other => Err(EngineSpecError::Unknown(other.to_owned())),
     }
 }

@@ -1,4 +1,4 @@
-//! The engine protocol of DESIGN.md §4 on the wire: its messages as serde types and the line
+//! The engine protocol of docs/design.md §4 on the wire: its messages as serde types and the line
 //! reader and writer, shared by the harness's side ([`process`](super::process)) and the engine's
 //! side (`iam-harness serve`), so both speak exactly one format.
 //!

@@ -13,6 +13,7 @@ pub fn check_loaders(data: &[u8]) -> Result<(), Violation> {
     const TARGET: &str = "loaders";
     let text = String::from_utf8_lossy(data);
     let text = text.as_ref();
+    check_world(text)?;
     match parse_document(text, FILE) {
         Err(errors) => {
             for error in errors.iter() {
@@ -33,6 +34,44 @@ pub fn check_loaders(data: &[u8]) -> Result<(), Violation> {
                     !case.id.is_empty() && !case.tests.is_empty(),
                     TARGET,
                     || format!("{text:?} loaded a case without an id or tests: {case:?}"),
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The same text as a world source (account dump, Terraform, CloudFormation, scenario): never
+/// a panic; each error names the file and a reason; what loads names its file, and so does
+/// every skipped item.
+fn check_world(text: &str) -> Result<(), Violation> {
+    const TARGET: &str = "loaders";
+    match crate::world::load_text(text, FILE, &crate::world::LoadOptions::default()) {
+        Err(errors) => {
+            ensure(!errors.is_empty(), TARGET, || {
+                format!("{text:?}: refused without a reason")
+            })?;
+            for error in &errors {
+                ensure(
+                    error.file == FILE && !error.message.is_empty(),
+                    TARGET,
+                    || format!("{text:?}: a world error without its file or reason: {error:?}"),
+                )?;
+            }
+            Ok(())
+        }
+        Ok(world) => {
+            ensure(world.files == [FILE], TARGET, || {
+                format!(
+                    "{text:?}: the world does not name its file: {:?}",
+                    world.files
+                )
+            })?;
+            for skipped in &world.skipped {
+                ensure(
+                    skipped.file == FILE && !skipped.reason.is_empty(),
+                    TARGET,
+                    || format!("{text:?}: a skipped item without its file or reason: {skipped:?}"),
                 )?;
             }
             Ok(())

@@ -1,5 +1,5 @@
-//! Metamorphic properties (DESIGN.md §5): relations every correct engine satisfies, so they need
-//! no oracle. Each property is a named, documented function in [`properties`] that takes any
+//! Metamorphic properties (docs/design.md §5): relations every correct engine satisfies, so they
+//! need no oracle. Each property is a named, documented function in [`properties`] that takes any
 //! engine (a [`Decider`]: every [`Evaluator`] is one) and a generated [`Input`], applies its
 //! transformation, decides both inputs through the engine and checks the relation between the
 //! decisions. It returns `Ok(())` or a [`Violation`] naming the property and showing the inputs

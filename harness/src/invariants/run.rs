@@ -332,12 +332,25 @@ pub fn regression_case(property: &Property, violation: &Violation, engine: &str)
     case
 }
 
-/// Writes `case` under `dir` as `<last part of its id>.json` and returns the path.
+/// Writes `case` under `dir` as `<last part of its id>.json` — or `<…>-2.json` and so on when
+/// that file exists (an earlier run's case is never overwritten; the id follows the file name)
+/// — and returns the path. The same case written again is the same file.
 pub fn write_regression(dir: &Path, case: &Case) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    let name = case.id.rsplit('/').next().unwrap_or("regression");
-    let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, case.to_json_pretty() + "\n")?;
+    use std::io::Write;
+    let (head, name) = case.id.rsplit_once('/').unwrap_or(("", case.id.as_str()));
+    let text = case.to_json_pretty() + "\n";
+    let same_name = dir.join(format!("{name}.json"));
+    if std::fs::read_to_string(&same_name).is_ok_and(|old| old == text) {
+        return Ok(same_name);
+    }
+    let (mut file, path, stem) = crate::files::create_unique(dir, name, "json")?;
+    let mut case = case.clone();
+    case.id = if head.is_empty() {
+        stem
+    } else {
+        format!("{head}/{stem}")
+    };
+    file.write_all((case.to_json_pretty() + "\n").as_bytes())?;
     Ok(path)
 }
 
@@ -423,4 +436,39 @@ pub fn decision_mix(engine: &dyn Decider, settings: &Settings, seed: u64, inputs
             mix
         })
         .reduce(Mix::default, Mix::add)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(expect: &str) -> Case {
+        let text = format!(
+            r#"{{"id":"regressions/diff/seed7-0","policies":{{}},"tests":[{{"name":"t",
+            "request":{{"principal":"*","action":"s3:GetObject","resource":"*"}},"expect":"{expect}"}}]}}"#
+        );
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn a_regression_never_overwrites_another_and_its_id_follows_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = write_regression(dir.path(), &case("allow")).unwrap();
+        assert_eq!(
+            write_regression(dir.path(), &case("allow")).unwrap(),
+            first,
+            "same case, same file"
+        );
+        let second = write_regression(dir.path(), &case("implicit_deny")).unwrap();
+        assert_eq!(second.file_name().unwrap(), "seed7-0-2.json");
+        let written: Case =
+            serde_json::from_str(&std::fs::read_to_string(&second).unwrap()).unwrap();
+        assert_eq!(written.id, "regressions/diff/seed7-0-2");
+        let kept: Case = serde_json::from_str(&std::fs::read_to_string(&first).unwrap()).unwrap();
+        assert_eq!(
+            kept.tests[0].expect,
+            crate::Decision::Allow,
+            "the first run's case is intact"
+        );
+    }
 }

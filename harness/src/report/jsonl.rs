@@ -1,4 +1,4 @@
-//! The JSON Lines stream of a run (DESIGN.md §6): a header line, one line per test result, a
+//! The JSON Lines stream of a run (docs/design.md §6): a header line, one line per test result, a
 //! summary footer — written as the run goes, and read back.
 
 use std::io::{self, Write};

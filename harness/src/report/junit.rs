@@ -1,5 +1,6 @@
-//! The JUnit XML rendering of a run, for CI systems: one test suite per case, one test case per
-//! test; a failure carries the expectation, the decision and the explanation.
+//! The JUnit XML rendering of a run, for CI systems: one test suite per file (as CI tools list
+//! them), one test case per test, named by the test with the case id as its class; a failure
+//! carries the expectation, the decision and the explanation.
 
 use std::collections::BTreeMap;
 
@@ -31,11 +32,12 @@ fn detail(r: &TestResult) -> String {
 
 /// Renders results as a JUnit XML document.
 pub fn render(engine: &str, results: &[TestResult]) -> Result<String, quick_junit::SerializeError> {
-    let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
+    let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();
     for r in results {
+        let file = r.file.display().to_string();
         let suite = suites
-            .entry(r.case.as_str())
-            .or_insert_with(|| TestSuite::new(r.case.as_str()));
+            .entry(file)
+            .or_insert_with_key(|file| TestSuite::new(file.as_str()));
         let status = match r.status {
             Status::Pass => TestCaseStatus::success(),
             Status::Skip => {

@@ -1,6 +1,7 @@
-//! Reports. Every run is one JSON Lines stream (DESIGN.md §6): a header line, one line per test
-//! result, and a summary footer; the other renderings are made from that stream, or from the
-//! results of a run: [`text`] (what `run` and `test` print), [`markdown`], [`junit`], [`html`]; and the results of `check`: [`check`] (text, JSON, JUnit) and [`sarif`].
+//! Reports. Every run is one JSON Lines stream (docs/design.md §6): a header line, one line per
+//! test result, and a summary footer; the other renderings are made from that stream, or from the
+//! results of a run: [`text`] (what `run` and `test` print), [`markdown`], [`junit`], [`html`]; the results
+//! of `check`: [`check`] (text, JSON, JUnit) and [`sarif`].
 
 pub mod check;
 pub mod escape;

@@ -247,7 +247,12 @@ impl Scenario {
                 rcp: rcp_of(Some(&resource.account)),
             }));
         }
-        if let Some(role) = self.principals.get(name) {
+        // A world keys users by ARN: such a key as a resource is the user's ARN, a literal.
+        let named_principal = self
+            .principals
+            .get(name)
+            .filter(|p| p.role.is_some() || !name.starts_with("arn:"));
+        if let Some(role) = named_principal {
             let Some(Some(caller)) = resolved.callers.get(name) else {
                 return Ok(None);
             };
@@ -337,6 +342,13 @@ impl Scenario {
             return Ok(None);
         };
         let mut context = exp.context.clone();
+        if principal.role.is_some() || principal.user.is_some() {
+            for (key, value) in &principal.tags {
+                context
+                    .entry(format!("aws:PrincipalTag/{key}"))
+                    .or_insert_with(|| serde_json::Value::String(value.clone()));
+            }
+        }
         if let Some(role_arn) = &caller.role_arn {
             context
                 .entry("aws:PrincipalArn")
@@ -363,6 +375,7 @@ impl Scenario {
             file,
             &format!("principals.{}", exp.principal),
             &format!("resources.{}", exp.resource),
+            &principal.aws_managed,
         )?;
         let request = TestRequest {
             principal: caller.principal.clone(),
@@ -400,7 +413,7 @@ impl Scenario {
 /// `rcp:levels`; a resource policy is a trust or key policy when the reference evaluator reads
 /// the request so), `cross-account` when the two accounts differ, and the caller's kind when it
 /// is the root user of the resource's account, a service or anonymous. An engine that does not
-/// claim one of them then skips the case instead of failing it (DESIGN.md §3).
+/// claim one of them then skips the case instead of failing it (docs/design.md §3).
 fn derived_features(
     policies: &Policies,
     request: &TestRequest,

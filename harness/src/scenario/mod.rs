@@ -1,4 +1,4 @@
-//! Scenario worlds (DESIGN.md §3): accounts with their SCPs and RCPs, principals with their
+//! Scenario worlds (docs/design.md §3): accounts with their SCPs and RCPs, principals with their
 //! identity policies, trust policy and boundary, resources with their resource policies, and a
 //! list of expectations written by name ("role X may do Y on Z, because …"). Each expectation
 //! compiles into one [`Case`](crate::case::Case), so every engine only ever sees cases.
@@ -100,6 +100,15 @@ pub struct Principal {
     /// Session policies passed when the role was assumed.
     #[serde(default)]
     pub session_policies: Vec<PolicyText>,
+    /// The slots (`identity[N]`, `boundary`) holding an AWS managed policy pasted as a document
+    /// (an account dump carries them so), which no customer size quota binds; a policy named by
+    /// its AWS managed ARN is marked without this.
+    #[serde(default)]
+    pub aws_managed: Vec<String>,
+    /// The IAM user's or role's tags: each request it makes carries them as
+    /// `aws:PrincipalTag/KEY`, unless the expectation's context sets that key (semantics §9.8).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// A resource of the world.

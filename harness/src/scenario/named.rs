@@ -1,4 +1,4 @@
-//! Policies named instead of pasted. In a scenario (and so in every world) a policy may be a
+//! Policies named instead of pasted (semantics §9.4). In a scenario (and so in every world) a policy may be a
 //! JSON string holding an AWS managed policy ARN, resolved from the embedded snapshot
 //! ([`crate::managed`]) and marked AWS managed (no customer size quota binds it), or the path of
 //! a policy file relative to the scenario file. Any other string is the policy's own text.
@@ -77,13 +77,14 @@ pub(super) fn resolve(
 }
 
 /// Resolves every named policy of a compiled case in place, marking the AWS managed ones in
-/// `aws_managed`. `principal` and `resource` are the places (in the scenario) the principal's
+/// `aws_managed`, with the principal's `pasted_managed` slots. `principal` and `resource` are the places (in the scenario) the principal's
 /// and the resource's policies come from, for errors.
 pub(super) fn resolve_policies(
     policies: &mut crate::case::Policies,
     file: &str,
     principal: &str,
     resource: &str,
+    pasted_managed: &[String],
 ) -> Result<(), Vec<CaseError>> {
     let mut problems = Vec::new();
     let mut managed_slots = Vec::new();
@@ -119,13 +120,83 @@ pub(super) fn resolve_policies(
             }
         }
     }
-    policies.aws_managed = managed_slots
-        .into_iter()
-        .filter(|slot| slot.starts_with("identity") || slot == "boundary")
-        .collect();
+    managed_slots.retain(|slot| slot.starts_with("identity") || slot == "boundary");
+    for slot in pasted_managed {
+        if !managed_slots.contains(slot) {
+            managed_slots.push(slot.clone());
+        }
+    }
+    policies.aws_managed = managed_slots;
     if problems.is_empty() {
         Ok(())
     } else {
         Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::Scenario;
+
+    fn world(identity: &str) -> String {
+        format!(
+            r#"{{"scenario": "named", "accounts": {{"prod": {{"id": "111122223333"}}}},
+              "principals": {{"app": {{"account": "prod", "role": "app", "identity": [{identity}]}}}},
+              "expectations": [{{"name": "reads", "principal": "app", "action": "s3:GetObject",
+                                "resource": "arn:aws:s3:::b/k", "expect": "allow", "why": "read-only"}}]}}"#
+        )
+    }
+
+    #[test]
+    fn an_aws_managed_arn_is_the_snapshot_document_and_marked_managed() {
+        let text = world(r#""arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess""#);
+        let cases = Scenario::compile_json(&text, "w.json").expect("compiles");
+        let policies = &cases[0].policies;
+        assert_eq!(policies.aws_managed, ["identity[0]"]);
+        let identity = policies.identity.as_ref().expect("one identity policy");
+        assert!(
+            identity[0].get().contains("s3:Get*"),
+            "{}",
+            identity[0].get()
+        );
+    }
+
+    #[test]
+    fn an_unknown_or_customer_arn_is_refused_at_its_place() {
+        let text = world(r#""arn:aws:iam::aws:policy/NoSuchPolicy""#);
+        let e = Scenario::compile_json(&text, "w.json").unwrap_err();
+        assert_eq!(e.first().path, "principals.app.identity[0]");
+        assert!(
+            e.first()
+                .message
+                .contains("not in the AWS managed policy snapshot"),
+            "{e}"
+        );
+        let text = world(r#""arn:aws:iam::111122223333:policy/mine""#);
+        let e = Scenario::compile_json(&text, "w.json").unwrap_err();
+        assert!(
+            e.first().message.contains("not an AWS managed policy ARN"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_file_name_is_read_next_to_the_scenario() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+        std::fs::create_dir(dir.path().join("policies")).expect("folder");
+        std::fs::write(dir.path().join("policies/app.json"), policy).expect("writes");
+        let file = dir.path().join("world.json").display().to_string();
+        let cases =
+            Scenario::compile_json(&world(r#""policies/app.json""#), &file).expect("compiles");
+        let identity = cases[0]
+            .policies
+            .identity
+            .as_ref()
+            .expect("one identity policy");
+        assert!(identity[0].get().contains("s3:GetObject"));
+        assert!(cases[0].policies.aws_managed.is_empty());
+        let e = Scenario::compile_json(&world(r#""policies/missing.json""#), &file).unwrap_err();
+        assert!(e.first().message.contains("missing.json"), "{e}");
     }
 }

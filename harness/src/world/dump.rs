@@ -1,4 +1,4 @@
-//! `aws iam get-account-authorization-details` output as a world: users (their inline and
+//! `aws iam get-account-authorization-details` output as a world (semantics §9.1–§9.3): users (their inline and
 //! attached policies, then those of every group they belong to), roles (trust policy, inline,
 //! attached, permissions boundary, path), and managed policies, of which only the default
 //! version counts. Documents come as JSON objects (what the AWS CLI prints) or as URL-encoded
@@ -284,7 +284,7 @@ fn add_identity(
             })?;
             policies.extend(found.iter().map(|(doc, o)| {
                 let mut o = o.clone();
-                o.name = format!("{} (group {group})", o.name);
+                o.location = format!("{} (group {group})", o.location);
                 (doc.clone(), o)
             }));
         }
@@ -311,6 +311,18 @@ fn add_identity(
         }
         Kind::User => None,
     };
+    let mut aws_managed: Vec<String> = policies
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, o))| managed::is_aws_managed_arn(&o.name))
+        .map(|(i, _)| format!("identity[{i}]"))
+        .collect();
+    if boundary
+        .as_ref()
+        .is_some_and(|(_, o)| managed::is_aws_managed_arn(&o.name))
+    {
+        aws_managed.push("boundary".into());
+    }
     let (identity, identity_origins): (Vec<_>, Vec<_>) = policies.into_iter().unzip();
     let (boundary, boundary_origin) = boundary.unzip();
     let (trust, trust_origin) = trust.unzip();
@@ -322,6 +334,8 @@ fn add_identity(
         identity,
         boundary,
         trust,
+        aws_managed,
+        tags: tags(entry),
         ..Principal::default()
     };
     world.add_principal(
@@ -332,4 +346,17 @@ fn add_identity(
         trust_origin,
     );
     Ok(())
+}
+
+/// The `Tags` of a user or role (`[{"Key": …, "Value": …}]`).
+fn tags(entry: &Value) -> BTreeMap<String, String> {
+    let list = entry.get("Tags").and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .filter_map(|tag| {
+            let key = tag.get("Key")?.as_str()?;
+            let value = tag.get("Value").and_then(Value::as_str).unwrap_or_default();
+            Some((key.to_owned(), value.to_owned()))
+        })
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! Naming principals and resources of a world the way a request names them: a role or user by
 //! its ARN, a role session by its `assumed-role` ARN, the root user by `…:root` or the account
 //! ID, a service principal by name, an anonymous caller by `*`, an object by its ARN under a
-//! bucket of the world. A principal outside the world is added with no policies of its own (a
+//! bucket of the world (semantics §9.5). A principal outside the world is added with no policies of its own (a
 //! caller from another account, a service), so resource policies still decide for it.
 
 use crate::arn::Arn;
@@ -55,7 +55,7 @@ impl World {
         } else if name.len() == 12 && name.bytes().all(|b| b.is_ascii_digit()) {
             root(name)
         } else if let Ok(arn) = Arn::parse(name) {
-            match self.caller_from_arn(&arn) {
+            match self.principal_of_arn(&arn) {
                 Some(Ok(key)) => return Ok(key),
                 Some(Err(principal)) => principal,
                 None => return Err(not_a_principal()),
@@ -79,7 +79,7 @@ impl World {
     /// For an IAM or STS principal ARN: `Ok(key)` of the world principal it names (a session of
     /// a world role is added as a principal of its own), or `Err(principal)` to add under the
     /// ARN; `None` when the ARN names no principal.
-    fn caller_from_arn(&mut self, arn: &Arn<'_>) -> Option<Result<String, Principal>> {
+    fn principal_of_arn(&mut self, arn: &Arn<'_>) -> Option<Result<String, Principal>> {
         let account = arn.account.to_owned();
         match (arn.service, arn.resource.split_once('/')) {
             ("iam", None) if arn.resource == "root" => Some(Err(root(&account))),

@@ -9,8 +9,10 @@
 //! source names only by ARN stay ARNs in the world; compiling resolves them from the embedded
 //! snapshot ([`crate::managed`]).
 
+mod cloudformation;
 mod dump;
 mod lookup;
+mod terraform;
 
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
@@ -132,6 +134,10 @@ pub enum SourceKind {
     AuthorizationDetails,
     /// An iam-harness scenario file.
     Scenario,
+    /// A CloudFormation template (JSON or YAML).
+    CloudFormation,
+    /// `terraform show -json` output of a plan or a state.
+    Terraform,
 }
 
 /// The kind of a JSON source, by its top-level keys; `None` when it is none of them.
@@ -140,8 +146,14 @@ pub fn detect(value: &serde_json::Value) -> Option<SourceKind> {
     let has = |key: &str| object.contains_key(key);
     if has("UserDetailList") || has("RoleDetailList") || has("GroupDetailList") {
         Some(SourceKind::AuthorizationDetails)
+    } else if has("format_version")
+        && (has("planned_values") || has("values") || has("configuration"))
+    {
+        Some(SourceKind::Terraform)
     } else if has("scenario") && has("principals") {
         Some(SourceKind::Scenario)
+    } else if cloudformation::is_template(object) {
+        Some(SourceKind::CloudFormation)
     } else {
         None
     }
@@ -157,17 +169,27 @@ pub fn load_file(path: &Path, options: &LoadOptions) -> Result<World, Vec<WorldE
 
 /// Loads the text of one source file (named `file` in messages) into a world.
 pub fn load_text(text: &str, file: &str, options: &LoadOptions) -> Result<World, Vec<WorldError>> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        vec![WorldError::new(
-            file,
-            format!("line {}, column {}", e.line(), e.column()),
-            format!("not JSON: {e}"),
-        )]
-    })?;
-    let _ = options;
+    let yaml_name = [".yaml", ".yml", ".template"]
+        .iter()
+        .any(|end| file.to_ascii_lowercase().ends_with(end));
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(_) if yaml_name || !text.trim_start().starts_with(['{', '[']) => {
+            cloudformation::parse_yaml(text, file).map_err(|e| vec![e])?
+        }
+        Err(e) => {
+            return Err(vec![WorldError::new(
+                file,
+                format!("line {}, column {}", e.line(), e.column()),
+                format!("not JSON: {e}"),
+            )])
+        }
+    };
     let mut world = match detect(&value) {
         Some(SourceKind::AuthorizationDetails) => dump::load(&value, file)?,
         Some(SourceKind::Scenario) => scenario_world(text, file)?,
+        Some(SourceKind::CloudFormation) => cloudformation::load(&value, file, options)?,
+        Some(SourceKind::Terraform) => terraform::load(&value, file, options)?,
         None => {
             return Err(vec![WorldError::new(
                 file,

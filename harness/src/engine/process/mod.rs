@@ -1,4 +1,4 @@
-//! Any external program as an [`Evaluator`]: the engine protocol of DESIGN.md §4
+//! Any external program as an [`Evaluator`]: the engine protocol of docs/design.md §4
 //! ([`protocol`](crate::engine::protocol)) over the program's stdin and stdout, one JSON message
 //! per line.
 //!
@@ -74,7 +74,7 @@ impl Default for ProcessOptions {
     }
 }
 
-/// An engine program speaking the protocol of DESIGN.md §4, as an [`Evaluator`]. Cases are
+/// An engine program speaking the protocol of docs/design.md §4, as an [`Evaluator`]. Cases are
 /// evaluated one at a time (the program is one process); see the module docs for how faults
 /// are handled.
 pub struct ProcessEngine {

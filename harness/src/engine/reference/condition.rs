@@ -76,6 +76,7 @@
 //! operators): values are parsed into borrowed forms, and case-insensitive comparison walks the
 //! characters. Substituting a variable and decoding base 64 allocate.
 
+use super::budget;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -186,6 +187,9 @@ pub fn value_matches(
     ctx: &Context,
     variables_enabled: bool,
 ) -> bool {
+    if budget::stopped() {
+        return false;
+    }
     use BaseOperator::*;
     let base = base.positive();
     let pattern_mode = matches!(base, StringLike | ArnEquals | ArnLike);

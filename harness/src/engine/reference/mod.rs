@@ -53,9 +53,11 @@
 //!   service-linked roles; RCPs do not bind service-linked roles, and bind only requests to the
 //!   services the RCP page lists (semantics §1.7.6).
 
+pub mod budget;
 pub mod condition;
 mod decide;
 mod facts;
+mod near;
 mod principal;
 mod rules;
 mod special;
@@ -76,6 +78,10 @@ use rules::Rule;
 #[derive(Debug, Clone, Copy)]
 pub struct ReferenceEvaluator {
     special_rules: bool,
+    /// How long deciding one test may take ([`budget`]); `None`: no limit.
+    timeout: Option<std::time::Duration>,
+    /// List the near misses of a request not allowed in its explanation's notes ([`near`]).
+    near_misses: bool,
 }
 
 impl Default for ReferenceEvaluator {
@@ -89,6 +95,8 @@ impl ReferenceEvaluator {
     pub fn new() -> Self {
         ReferenceEvaluator {
             special_rules: true,
+            timeout: None,
+            near_misses: false,
         }
     }
 
@@ -97,6 +105,27 @@ impl ReferenceEvaluator {
     pub fn without_special_rules() -> Self {
         ReferenceEvaluator {
             special_rules: false,
+            timeout: None,
+            near_misses: false,
+        }
+    }
+
+    /// The same evaluator, listing in each explanation of a request it does not allow the
+    /// `Allow` statements that matched on principal, action and resource but failed on a
+    /// condition — for people reading a denial (`eval`, `check`); runs leave it off.
+    pub fn with_near_misses(self) -> Self {
+        ReferenceEvaluator {
+            near_misses: true,
+            ..self
+        }
+    }
+
+    /// The same evaluator with a limit on the time one test may take (`--timeout`): a test past
+    /// it errors instead of holding up the run (semantics §6.14).
+    pub fn with_timeout(self, timeout: std::time::Duration) -> Self {
+        ReferenceEvaluator {
+            timeout: Some(timeout),
+            ..self
         }
     }
 
@@ -125,12 +154,17 @@ impl ReferenceEvaluator {
                 .chain(evidence.resource_allows.refs())
                 .collect(),
         };
+        let notes = if self.near_misses && verdict.decision != Decision::Allow {
+            near::near_misses(set, request)
+        } else {
+            Vec::new()
+        };
         let explanation = Explanation {
             reason: verdict.reason.to_string(),
             rule: verdict.rule.id().to_owned(),
             documentation: verdict.rule.documentation().to_owned(),
             decided_by,
-            notes: Vec::new(),
+            notes,
         };
         (verdict.decision, explanation)
     }
@@ -177,7 +211,11 @@ impl Evaluator for ReferenceEvaluator {
                 if let Err(errors) = case.check_trust(&request) {
                     return invalid(errors);
                 }
+                budget::start(self.timeout);
                 let (decision, explanation) = self.explain(set, &request);
+                if let Some(exceeded) = budget::finish() {
+                    return Outcome::Errored(exceeded.to_string());
+                }
                 Outcome::Decided {
                     decision,
                     explanation: Some(explanation),

@@ -41,6 +41,20 @@ pub fn statement_applies(
     request: &Request,
     has_boundary: bool,
 ) -> Option<GrantKind> {
+    let grant = target_matches(statement, policy, request, has_boundary)?;
+    let conditions = statement.condition.as_deref().unwrap_or(&[]);
+    condition::conditions_hold(conditions, &request.context, policy.has_variables())
+        .then_some(grant)
+}
+
+/// Principal ∧ action ∧ resource for one statement, its conditions left out: the grant kind
+/// when the statement names this request (what a near miss is made of).
+pub fn target_matches(
+    statement: &Statement,
+    policy: &Policy,
+    request: &Request,
+    has_boundary: bool,
+) -> Option<GrantKind> {
     let action = &statement.action;
     let action_hit = action
         .patterns
@@ -58,10 +72,7 @@ pub fn statement_applies(
             return None;
         }
     }
-    let grant = principal::statement_principal(statement, request, has_boundary)?;
-    let conditions = statement.condition.as_deref().unwrap_or(&[]);
-    condition::conditions_hold(conditions, &request.context, policy.has_variables())
-        .then_some(grant)
+    principal::statement_principal(statement, request, has_boundary)
 }
 
 #[cfg(test)]

@@ -18,9 +18,12 @@
 //! - Text that is no token stays literal text, character for character.
 //! - A value with one unresolved variable is unresolved as a whole ([`Substituted::Unresolved`]);
 //!   the condition evaluator treats it as null, matching no request value.
+//! - A value that would grow past [`MAX_SUBSTITUTED_BYTES`] stops the decision: the bound is
+//!   recorded in [`budget`] and the test errors (semantics §6.14).
 
 use std::borrow::Cow;
 
+use super::budget::{self, Exceeded, MAX_SUBSTITUTED_BYTES};
 use crate::policy::variables::{pieces, Piece};
 use crate::request::{Context, Lookup};
 
@@ -107,6 +110,10 @@ pub fn substitute<'a>(text: &'a str, ctx: &Context, mode: Mode) -> Substituted<'
                 };
                 push_value(&mut out, value, mode);
             }
+        }
+        if out.len() > MAX_SUBSTITUTED_BYTES {
+            budget::exceed(Exceeded::Substitution);
+            return Substituted::Unresolved;
         }
     }
     Substituted::Text(Cow::Owned(out))

@@ -1,4 +1,4 @@
-//! The properties of DESIGN.md §5, one documented function each, generic over the engine: any
+//! The properties of docs/design.md §5, one documented function each, generic over the engine: any
 //! [`Decider`] (every [`crate::Evaluator`] is one, so `determinism(&engine, &input)` works with
 //! `engine: &dyn Evaluator`). Each returns `Ok(())` when the relation holds (or does not apply
 //! to the input) and a [`Violation`] otherwise. Transformations that need randomness draw it
@@ -42,7 +42,7 @@ pub use wildcards::wildcard_expansion;
 /// A named property with its documentation.
 #[derive(Clone, Copy)]
 pub struct Property {
-    /// Its number in DESIGN.md §5.
+    /// Its number in docs/design.md §5.
     pub number: u8,
     /// Its name (what `--property` takes).
     pub name: &'static str,
@@ -88,7 +88,7 @@ const VARIABLES: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html";
 const CROSS_ACCOUNT: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html";
 
-/// Every property of DESIGN.md §5, then the four of `compare`, in order.
+/// The 22 properties of docs/design.md §5, in order: 1–18 on decisions, 19–22 on `compare`.
 pub const PROPERTIES: [Property; 22] = [
     Property { number: 1, name: "determinism", summary: "the same input always gets the same decisions", source: EVALUATION_LOGIC, check: |d, i| determinism(d, i) },
     Property { number: 2, name: "empty-set-implicit-deny", summary: "an empty policy set gives implicit deny", source: DENY_ALLOW, check: |d, i| empty_set_implicit_deny(d, i) },
