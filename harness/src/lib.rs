@@ -31,6 +31,8 @@
 //! - [`compare`]: what a new policy document grants that the old one does not, each finding a
 //!   request the reference evaluator confirms; [`profiles`]: service-need profiles of service
 //!   roles, checked against a scenario's role.
+//! - [`expect`]: expectation files (platform teams' regression suites: `can`, `cannot`, `only`,
+//!   `at-most`, `profile`) checked against a world loaded from dumps, plans or templates.
 //! - [`cli`]: the `iam-harness` command line: argument parsing and printing only.
 #![deny(missing_docs)]
 
@@ -42,6 +44,7 @@ pub mod compare;
 pub mod decision;
 pub mod diff;
 pub mod engine;
+pub mod expect;
 pub mod files;
 pub mod fuzzing;
 pub mod gen;

@@ -7,6 +7,7 @@
 //! success; 1 a test failed or errored; 2 the command could not run — including when nothing
 //! ran. What is printed, and what happens when it cannot be, is [`output`]'s policy.
 
+mod check;
 mod compare;
 mod diff;
 mod eval;
@@ -36,8 +37,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// The exit statuses of every command, as `--help` shows them.
 pub const EXIT_STATUSES: &str = "\
 Exit status (every command):
-  0  everything checked passed (compare: no new access; lint: no problem)
-  1  a test failed or errored (diff: a disagreement or an engine error; props: a property
+  0  everything checked passed (compare: no new access; lint: no problem; check: every
+     expectation holds)
+  1  a test failed or errored (check: an expectation is violated; diff: a disagreement or an engine error; props: a property
      failed; lint: a problem; compare: new access; parsers: an unexplained disagreement)
   2  the command could not run: bad arguments; a path that is missing or not a regular file
      or folder; an invalid policy (eval decides nothing); nothing ran (no case found, every
@@ -87,6 +89,8 @@ enum Command {
     Completions(shell::CompletionsArgs),
     /// Print the man page (roff).
     Man(shell::ManArgs),
+    /// Check expectation files (can, cannot, only, at-most, profile) against dumps, plans, templates.
+    Check(Box<check::CheckArgs>),
 }
 
 /// Parses the command line and runs the command.
@@ -105,6 +109,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare_command(&args),
         Command::Completions(args) => shell::completions(&args),
         Command::Man(args) => shell::man(&args),
+        Command::Check(args) => check::check(&args),
     };
     ExitCode::from(code)
 }

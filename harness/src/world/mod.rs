@@ -336,14 +336,23 @@ impl World {
             )
         };
         let mut problems = Vec::new();
-        for (id, account) in other.scenario.accounts {
-            let mine = self.account(&id);
+        for (key, account) in other.scenario.accounts {
+            // A scenario world names its accounts: keep the other world's ID under its key.
+            let mine = self
+                .scenario
+                .accounts
+                .entry(key.clone())
+                .or_insert_with(|| Account {
+                    id: account.id.clone(),
+                    scp: None,
+                    rcp: None,
+                });
             for (name, theirs, ours) in [
                 ("the SCPs of account", account.scp, &mut mine.scp),
                 ("the RCPs of account", account.rcp, &mut mine.rcp),
             ] {
                 match (theirs, ours.is_some()) {
-                    (Some(_), true) => problems.push(clash(name, &id)),
+                    (Some(_), true) => problems.push(clash(name, &key)),
                     (Some(levels), false) => *ours = Some(levels),
                     (None, _) => {}
                 }
