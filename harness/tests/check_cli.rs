@@ -387,3 +387,24 @@ fn every_example_validates_against_the_expectation_schema() {
         );
     }
 }
+
+#[test]
+fn a_denial_shows_the_statement_that_almost_matched() {
+    let dir = dir("near-miss");
+    let file = dir.join("near.yaml");
+    std::fs::write(
+        &file,
+        "expectations:\n  - principal: arn:aws:iam::111122223333:user/deploy\n    can: iam:PassRole\n    resource: arn:aws:iam::111122223333:role/app-api\n    why: deploys pass the app role\n",
+    )
+    .unwrap();
+    let dump = example("authorization-details.json");
+    let (code, out, err) = check(&[file.as_os_str(), "--from".as_ref(), dump.as_os_str()]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("near miss: identity[0] statement 0 (PassAppRoles)")
+            && out.contains("`StringEquals` on `iam:PassedToService`")
+            && out.contains("the key is missing from the request")
+            && out.contains("GroupDetailList[0].GroupPolicyList[0]"),
+        "{out}"
+    );
+}

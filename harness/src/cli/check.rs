@@ -11,7 +11,7 @@ use clap::Args;
 
 use super::output::{error, outln, warning, Out};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::engine::from_spec;
+use crate::engine::from_spec_for_people;
 use crate::expect::{self, CheckOptions};
 use crate::report::check::{render_junit, write_text, CheckReport};
 use crate::report::sarif;
@@ -102,7 +102,7 @@ fn run(args: &CheckArgs) -> Result<u8, Vec<String>> {
             s.file, s.location, s.reason
         ));
     }
-    let engine = from_spec(&args.engine).map_err(|e| vec![e.to_string()])?;
+    let engine = from_spec_for_people(&args.engine).map_err(|e| vec![e.to_string()])?;
     let check_options = CheckOptions {
         region: options.region().to_owned(),
     };

@@ -354,6 +354,17 @@ fn violation(
         reason: explanation.reason.clone(),
         decided_by,
         sources,
+        near_misses: explanation
+            .notes
+            .iter()
+            .filter_map(|note| {
+                let slot = note.strip_prefix("near miss: ")?.split(' ').next()?;
+                Some(match origins.get(slot) {
+                    Some(o) => format!("{note} — {} {} ({})", o.file, o.location, o.name),
+                    None => note.clone(),
+                })
+            })
+            .collect(),
     }
 }
 
@@ -388,6 +399,7 @@ fn profiles(world: &World, plan: &Plan, expectations: &[Expectation], results: &
                 reason,
                 decided_by: Vec::new(),
                 sources: sources.to_vec(),
+                near_misses: Vec::new(),
             };
             match profile.check(&world.scenario, role, &e.file) {
                 Ok(report) => {

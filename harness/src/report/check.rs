@@ -85,6 +85,11 @@ pub struct Violation {
     /// Where to look when no statement decided (the policies the request was decided by).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Source>,
+    /// For a denial: the `Allow` statements that matched principal, action and resource but
+    /// failed on a condition, each with the key, the operator, the values it wanted and what the
+    /// request had, the policy's source in front.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub near_misses: Vec<String>,
 }
 
 /// The result of one expectation (for one principal, when a selector chose several).
@@ -234,6 +239,9 @@ fn violation_lines(v: &Violation) -> Vec<String> {
     ));
     for d in &v.decided_by {
         lines.push(format!("decided by: {}", deciding_line(d)));
+    }
+    for near in &v.near_misses {
+        lines.push(near.clone());
     }
     for s in &v.sources {
         lines.push(format!("policy: {} {} ({})", s.file, s.location, s.name));

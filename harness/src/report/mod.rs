@@ -4,8 +4,8 @@
 //! of `check`: [`check`] (text, JSON, JUnit) and [`sarif`].
 
 pub mod badge;
-pub mod diff;
 pub mod check;
+pub mod diff;
 pub mod escape;
 pub mod html;
 pub mod junit;
