@@ -372,10 +372,12 @@ impl Profile {
         (probe, probes)
     }
 
-    /// The confused-deputy keys with the values the service sends for `account`.
+    /// The context the service sends when it assumes the role from `account`: the
+    /// confused-deputy keys and the others it sends, with their values for `account`.
     fn deputy_context(&self, account: &str) -> serde_json::Map<String, serde_json::Value> {
-        self.confused_deputy
+        self.sends
             .iter()
+            .chain(&self.confused_deputy)
             .map(|(key, value)| {
                 let value = match value {
                     serde_json::Value::String(s) => {

@@ -48,6 +48,11 @@ pub struct Profile {
     /// The condition keys AWS recommends in the trust policy against the confused deputy, with
     /// the value the service sends (`${account}` standing for the role's account).
     pub confused_deputy: serde_json::Map<String, serde_json::Value>,
+    /// Other context keys the service sends when it assumes the role, which AWS does not ask
+    /// the trust policy to test (`${account}` standing for the role's account): a trust that
+    /// tests them anyway still admits the service.
+    #[serde(default)]
+    pub sends: serde_json::Map<String, serde_json::Value>,
     /// The actions the service performs.
     pub needs: Vec<Need>,
     /// Actions (or action patterns) the role may also allow without being excess.

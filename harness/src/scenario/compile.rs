@@ -247,11 +247,12 @@ impl Scenario {
                 rcp: rcp_of(Some(&resource.account)),
             }));
         }
-        // A world keys users by ARN: such a key as a resource is the user's ARN, a literal.
+        // A world keys users by ARN and the anonymous caller by `*`: such a key as a resource
+        // is that ARN, or the resource `*`, a literal.
         let named_principal = self
             .principals
             .get(name)
-            .filter(|p| p.role.is_some() || !name.starts_with("arn:"));
+            .filter(|p| p.role.is_some() || !(name.starts_with("arn:") || name == "*"));
         if let Some(role) = named_principal {
             let Some(Some(caller)) = resolved.callers.get(name) else {
                 return Ok(None);
