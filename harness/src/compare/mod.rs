@@ -32,6 +32,8 @@
 //!   one of the principals named plus an anonymous caller and a fresh account.
 
 pub mod abstraction;
+pub mod check;
+pub mod world;
 
 use std::collections::BTreeMap;
 
@@ -215,9 +217,16 @@ fn decide(
 /// Compares two documents of `kind`: every class of requests the new allows and the old does
 /// not, each with a confirmed witness.
 pub fn compare(old: &Policy, new: &Policy, kind: PolicyKind) -> Comparison {
+    compare_with(old, new, kind, &[])
+}
+
+/// [`compare`] over an abstraction that the patterns and literals of `extra` refine too (a
+/// check's listed actions and resources).
+pub fn compare_with(old: &Policy, new: &Policy, kind: PolicyKind, extra: &[&Policy]) -> Comparison {
     let evaluator = ReferenceEvaluator::new();
     let (old_set, new_set) = (place(old, kind), place(new, kind));
-    let both = [old, new];
+    let mut both = vec![old, new];
+    both.extend(extra);
     let classes = abstraction::action_classes(&both);
     let resources = abstraction::resources(&both);
     let contexts = contexts(&abstraction::context_values(&both));
