@@ -211,27 +211,46 @@ fn run(args: &CompareArgs) -> Result<Found, String> {
     }
 }
 
-/// `resource` → every action found on it, in order.
-fn by_resource<'a>(
+/// Findings grouped as a reviewer reads them: each set of newly allowed actions with every
+/// resource it was found on, and the index of the first finding of the group (its witness).
+fn grouped<'a>(
     findings: impl Iterator<Item = (&'a str, &'a [String])>,
-) -> BTreeMap<&'a str, Vec<&'a str>> {
-    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (resource, actions) in findings {
-        out.entry(resource)
-            .or_default()
-            .extend(actions.iter().map(String::as_str));
-    }
-    for actions in out.values_mut() {
-        actions.sort_unstable();
-        actions.dedup();
+) -> BTreeMap<Vec<&'a str>, (Vec<&'a str>, usize)> {
+    let mut out: BTreeMap<Vec<&str>, (Vec<&str>, usize)> = BTreeMap::new();
+    for (n, (resource, actions)) in findings.enumerate() {
+        let key = actions.iter().map(String::as_str).collect();
+        out.entry(key).or_insert_with(|| (Vec::new(), n)).0.push(resource);
     }
     out
 }
 
-fn print_group(out: &mut Out, indent: &str, groups: &BTreeMap<&str, Vec<&str>>) {
-    for (resource, actions) in groups {
-        outln!(out, "{indent}on {resource}: {} action(s)", actions.len());
-        outln!(out, "{indent}  {}", actions.join(", "));
+/// `a, b, c, … and N more`.
+fn listed(items: &[&str], most: usize) -> String {
+    let shown: Vec<&str> = items.iter().take(most).copied().collect();
+    match items.len().checked_sub(most) {
+        Some(more) if more > 0 => format!("{} and {more} more", shown.join(", ")),
+        _ => shown.join(", "),
+    }
+}
+
+fn print_group(
+    out: &mut Out,
+    indent: &str,
+    groups: &BTreeMap<Vec<&str>, (Vec<&str>, usize)>,
+    witness: &dyn Fn(&mut Out, usize),
+) {
+    for (actions, (resources, first)) in groups {
+        outln!(out, "{indent}{} action(s): {}", actions.len(), listed(actions, 12));
+        outln!(out, "{indent}  on {}", listed(resources, 6));
+        witness(out, *first);
+    }
+}
+
+fn context_text(context: &serde_json::Map<String, serde_json::Value>) -> String {
+    if context.is_empty() {
+        String::new()
+    } else {
+        format!(" with context {}", serde_json::Value::Object(context.clone()))
     }
 }
 
@@ -264,23 +283,21 @@ fn print_worlds(out: &mut Out, found: &[WorldFinding]) {
     for ((existing, principal), list) in &by_principal {
         let label = if *existing { "" } else { " (new principal: all of it is new)" };
         outln!(out, "{principal}{label}");
-        let groups = by_resource(list.iter().map(|f| (f.request.resource.as_str(), &f.actions[..])));
-        print_group(out, "  ", &groups);
-        for f in list {
+        let groups = grouped(list.iter().map(|f| (f.request.resource.as_str(), &f.actions[..])));
+        print_group(out, "  ", &groups, &|out, n| {
+            let Some(f) = list.get(n) else {
+                return;
+            };
             outln!(
                 out,
-                "  witness: {} on {}{}",
+                "    witness: {} on {}{}",
                 f.request.action,
                 f.request.resource,
-                if f.request.context.is_empty() {
-                    String::new()
-                } else {
-                    format!(" with {}", serde_json::Value::Object(f.request.context.clone()))
-                }
+                context_text(&f.request.context)
             );
-            outln!(out, "    old: {}", deciders(&f.old_statements));
-            outln!(out, "    new: {}", deciders(&f.new_statements));
-        }
+            outln!(out, "      old: {}", deciders(&f.old_statements));
+            outln!(out, "      new: {}", deciders(&f.new_statements));
+        });
     }
 }
 
@@ -308,8 +325,15 @@ pub fn compare_command(args: &CompareArgs) -> u8 {
         match &found {
             Found::Policies(_, list) => {
                 let groups =
-                    by_resource(list.iter().map(|f| (f.request.resource.as_str(), &f.actions[..])));
-                print_group(&mut out, "", &groups);
+                    grouped(list.iter().map(|f| (f.request.resource.as_str(), &f.actions[..])));
+                print_group(&mut out, "", &groups, &|out, n| {
+                    let Some(f) = list.get(n) else {
+                        return;
+                    };
+                    let r = &f.request;
+                    let context = context_text(&r.context);
+                    outln!(out, "  witness: {} as {} on {}{context}", r.action, r.principal, r.resource);
+                });
             }
             Found::Worlds(list) => print_worlds(&mut out, list),
         }

@@ -107,6 +107,7 @@ pub fn world_access_not_granted(
         let resource = f.request.resource.clone();
         let kept = check.keep(&mut f.actions, &mut f.request.action, &resource);
         f.summary = super::summary(&f.actions, &resource);
+        f.new_principal = false;
         kept
     });
     Ok(found)
@@ -152,5 +153,8 @@ pub fn world_no_public_access(world: &World) -> Result<Vec<WorldFinding>, WorldC
         (f.principal == "*" || f.principal == FRESH_CALLER)
             && f.new_statements.iter().any(|d| d.statement.policy == "resource")
     });
+    for f in &mut found {
+        f.new_principal = false;
+    }
     Ok(found)
 }

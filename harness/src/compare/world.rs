@@ -273,8 +273,11 @@ struct Candidate {
 /// Compares two worlds: see the module docs.
 pub fn compare_worlds(old: &World, new: &World) -> Result<WorldComparison, WorldCompareError> {
     let callers = callers(old, new);
-    // Base pairs: each caller on `*`, for the policies bearing on it.
-    let base: Vec<(String, String)> = callers.iter().map(|c| (c.clone(), "*".into())).collect();
+    // Base pairs: each caller on a resource of no account, for the policies bearing on it.
+    let base: Vec<(String, String)> = callers
+        .iter()
+        .map(|c| (c.clone(), "arn:aws:iamharnessfresh:::base".into()))
+        .collect();
     let (old_base, new_base) = rayon::join(
         || compile_side(old.clone(), &base, "old"),
         || compile_side(new.clone(), &base, "new"),
