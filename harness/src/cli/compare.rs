@@ -138,7 +138,10 @@ fn load(paths: &[PathBuf], args: &CompareArgs) -> Result<World, String> {
             .join("\n")
     })?;
     for s in &world.skipped {
-        warning(format_args!("{}: {}: skipped: {}", s.file, s.location, s.reason));
+        warning(format_args!(
+            "{}: {}: skipped: {}",
+            s.file, s.location, s.reason
+        ));
     }
     Ok(world)
 }
@@ -158,7 +161,10 @@ fn run(args: &CompareArgs) -> Result<Found, String> {
     };
     let worlds = !args.new_from.is_empty();
     let new_policy = || -> Result<(Policy, PolicyKind), String> {
-        let path = args.new.as_ref().ok_or("give --new FILE or --new-from FILE…")?;
+        let path = args
+            .new
+            .as_ref()
+            .ok_or("give --new FILE or --new-from FILE…")?;
         read(path, kind).map_err(|e| e.to_string())
     };
     match args.check.as_deref() {
@@ -189,7 +195,10 @@ fn run(args: &CompareArgs) -> Result<Found, String> {
             if kind != PolicyKind::Resource {
                 return Err("--check no-public-access takes a resource policy".into());
             }
-            Ok(Found::Policies(kind.as_str(), check::no_public_access(&policy)))
+            Ok(Found::Policies(
+                kind.as_str(),
+                check::no_public_access(&policy),
+            ))
         }
         Some(other) => Err(format!(
             "--check `{other}`: expected access-not-granted or no-public-access"
@@ -206,7 +215,10 @@ fn run(args: &CompareArgs) -> Result<Found, String> {
             let old = args.old.as_ref().ok_or("give --old FILE and --new FILE")?;
             let (new, kind) = new_policy()?;
             let (old, _) = read(old, Some(kind)).map_err(|e| e.to_string())?;
-            Ok(Found::Policies(kind.as_str(), compare(&old, &new, kind).new_access))
+            Ok(Found::Policies(
+                kind.as_str(),
+                compare(&old, &new, kind).new_access,
+            ))
         }
     }
 }
@@ -219,7 +231,10 @@ fn grouped<'a>(
     let mut out: BTreeMap<Vec<&str>, (Vec<&str>, usize)> = BTreeMap::new();
     for (n, (resource, actions)) in findings.enumerate() {
         let key = actions.iter().map(String::as_str).collect();
-        out.entry(key).or_insert_with(|| (Vec::new(), n)).0.push(resource);
+        out.entry(key)
+            .or_insert_with(|| (Vec::new(), n))
+            .0
+            .push(resource);
     }
     out
 }
@@ -240,7 +255,12 @@ fn print_group(
     witness: &dyn Fn(&mut Out, usize),
 ) {
     for (actions, (resources, first)) in groups {
-        outln!(out, "{indent}{} action(s): {}", actions.len(), listed(actions, 12));
+        outln!(
+            out,
+            "{indent}{} action(s): {}",
+            actions.len(),
+            listed(actions, 12)
+        );
         outln!(out, "{indent}  on {}", listed(resources, 6));
         witness(out, *first);
     }
@@ -250,7 +270,10 @@ fn context_text(context: &serde_json::Map<String, serde_json::Value>) -> String 
     if context.is_empty() {
         String::new()
     } else {
-        format!(" with context {}", serde_json::Value::Object(context.clone()))
+        format!(
+            " with context {}",
+            serde_json::Value::Object(context.clone())
+        )
     }
 }
 
@@ -264,7 +287,10 @@ fn deciders(list: &[Decider]) -> String {
             let s = &d.statement;
             let name = s.sid.clone().unwrap_or_else(|| format!("#{}", s.statement));
             match &d.origin {
-                Some(o) => format!("{} {name} of {} ({}: {})", s.effect, o.name, o.file, o.location),
+                Some(o) => format!(
+                    "{} {name} of {} ({}: {})",
+                    s.effect, o.name, o.file, o.location
+                ),
                 None => format!("{} {name} of {}", s.effect, s.policy),
             }
         })
@@ -281,9 +307,16 @@ fn print_worlds(out: &mut Out, found: &[WorldFinding]) {
             .push(f);
     }
     for ((existing, principal), list) in &by_principal {
-        let label = if *existing { "" } else { " (new principal: all of it is new)" };
+        let label = if *existing {
+            ""
+        } else {
+            " (new principal: all of it is new)"
+        };
         outln!(out, "{principal}{label}");
-        let groups = grouped(list.iter().map(|f| (f.request.resource.as_str(), &f.actions[..])));
+        let groups = grouped(
+            list.iter()
+                .map(|f| (f.request.resource.as_str(), &f.actions[..])),
+        );
         print_group(out, "  ", &groups, &|out, n| {
             let Some(f) = list.get(n) else {
                 return;
@@ -324,15 +357,23 @@ pub fn compare_command(args: &CompareArgs) -> u8 {
     } else {
         match &found {
             Found::Policies(_, list) => {
-                let groups =
-                    grouped(list.iter().map(|f| (f.request.resource.as_str(), &f.actions[..])));
+                let groups = grouped(
+                    list.iter()
+                        .map(|f| (f.request.resource.as_str(), &f.actions[..])),
+                );
                 print_group(&mut out, "", &groups, &|out, n| {
                     let Some(f) = list.get(n) else {
                         return;
                     };
                     let r = &f.request;
                     let context = context_text(&r.context);
-                    outln!(out, "  witness: {} as {} on {}{context}", r.action, r.principal, r.resource);
+                    outln!(
+                        out,
+                        "  witness: {} as {} on {}{context}",
+                        r.action,
+                        r.principal,
+                        r.resource
+                    );
                 });
             }
             Found::Worlds(list) => print_worlds(&mut out, list),

@@ -151,7 +151,9 @@ pub fn world_no_public_access(world: &World) -> Result<Vec<WorldFinding>, WorldC
     let mut found = compare_worlds(&World::default(), &with_caller(world.clone()))?.new_access;
     found.retain(|f| {
         (f.principal == "*" || f.principal == FRESH_CALLER)
-            && f.new_statements.iter().any(|d| d.statement.policy == "resource")
+            && f.new_statements
+                .iter()
+                .any(|d| d.statement.policy == "resource")
     });
     for f in &mut found {
         f.new_principal = false;

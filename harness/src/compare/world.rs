@@ -117,7 +117,11 @@ fn callers(old: &World, new: &World) -> Vec<String> {
     out.insert("*".to_owned());
     out.insert(FRESH_CALLER.to_owned());
     for policy in resource_policies(old).iter().chain(&resource_policies(new)) {
-        for principal in policy.statements().iter().filter_map(|s| s.principal.as_ref()) {
+        for principal in policy
+            .statements()
+            .iter()
+            .filter_map(|s| s.principal.as_ref())
+        {
             let Named::Map(entries) = &principal.value else {
                 continue;
             };
@@ -365,7 +369,9 @@ pub fn compare_worlds(old: &World, new: &World) -> Result<WorldComparison, World
             let Some((_, classes, contexts)) = abstractions.get(a) else {
                 return (0, Vec::new());
             };
-            search_pair(&evaluator, &old_side, &new_side, p, &pairs, classes, contexts)
+            search_pair(
+                &evaluator, &old_side, &new_side, p, &pairs, classes, contexts,
+            )
         })
         .collect();
     let evaluated = results.iter().map(|(n, _)| n).sum();
