@@ -24,10 +24,16 @@
 //!
 //! - contexts are combined key by key from a base (all keys missing, or all at one value);
 //!   a difference needing two keys at two chosen non-base values at once can be missed;
-//! - dates have no neighbours (a later-date widening is found only when the literal itself or
-//!   the missing key separates the sides), multivalued keys get single values, not sets;
-//! - resources are not filtered by each action's resource types, and a resource whose text
-//!   needs two different wildcard fillings at once is not generated;
+//! - dates get neighbours one second and one day either side of each literal, and numbers ±1:
+//!   a difference inside a gap narrower than that (fractional seconds, numbers between
+//!   integers), or between two literals farther apart than the neighbours reach, can be missed;
+//! - multivalued keys get the empty set, each literal alone, each literal with one fresh
+//!   value, and the first two literals: a difference needing three or more literals at once,
+//!   or two literals other than the first two, can be missed;
+//! - resources are not filtered by each action's resource types (a witness may pair an action
+//!   with an ARN of a type it does not take; the evaluator matches ARNs as text, so the finding
+//!   is still a real difference of the policies, but may be one no API call can make), and a
+//!   resource whose text needs two different wildcard fillings at once is not generated;
 //! - the principal is one IAM user (`alice`) of account 111122223333, or for resource policies
 //!   one of the principals named plus an anonymous caller and a fresh account.
 
@@ -45,7 +51,7 @@ use crate::engine::reference::ReferenceEvaluator;
 use crate::policy::{Policy, PolicyKind, PolicySet, Principal};
 use crate::request::Request;
 
-use abstraction::KeyValues;
+use abstraction::{KeyValue, KeyValues};
 
 /// The account the compared principal lives in.
 const ACCOUNT: &str = "111122223333";
@@ -162,7 +168,7 @@ fn contexts(keys: &BTreeMap<String, KeyValues>) -> Vec<serde_json::Map<String, s
     for (key, values) in keys {
         for value in values.iter().flatten() {
             let mut map = serde_json::Map::new();
-            map.insert(key.clone(), serde_json::Value::String(value.clone()));
+            map.insert(key.clone(), value.to_json());
             out.push(map);
         }
     }
@@ -171,8 +177,8 @@ fn contexts(keys: &BTreeMap<String, KeyValues>) -> Vec<serde_json::Map<String, s
         .filter_map(|(k, v)| {
             v.iter()
                 .flatten()
-                .find(|v| v.as_str() != "iamharnessfresh")
-                .map(|v| (k.clone(), serde_json::Value::String(v.clone())))
+                .find(|v| matches!(v, KeyValue::One(one) if one != abstraction::FRESH_VALUE))
+                .map(|v| (k.clone(), v.to_json()))
         })
         .collect();
     if all.len() > 1 {
@@ -344,6 +350,54 @@ mod tests {
         assert!(!found.new_access.is_empty());
         let narrowed = compare(&ip("10.0.0.0/16"), &ip("10.0.0.0/24"), PolicyKind::Identity);
         assert!(narrowed.new_access.is_empty());
+    }
+
+    fn condition(operator: &str, key: &str, values: &str) -> String {
+        format!(
+            r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{{"{operator}":{{"{key}":{values}}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn later_date_widening_is_found_by_date_neighbours() {
+        let before = condition(
+            "DateLessThan",
+            "aws:CurrentTime",
+            r#""2025-01-01T00:00:00Z""#,
+        );
+        let after = condition(
+            "DateGreaterThan",
+            "aws:CurrentTime",
+            r#""2025-01-01T00:00:00Z""#,
+        );
+        let found = compare(
+            &p(&before),
+            &p(&format!("{before},{after}")),
+            PolicyKind::Identity,
+        );
+        let first = found.new_access.first().expect("the later date is new");
+        let value = first
+            .request
+            .context
+            .get("aws:currenttime")
+            .and_then(|v| v.as_str());
+        let later = value
+            .and_then(|v| v.parse::<i64>().ok())
+            .expect("epoch seconds");
+        assert!(later > 1_735_689_600, "{value:?}");
+    }
+
+    #[test]
+    fn for_all_values_widening_is_found_by_sets() {
+        let all = condition("ForAllValues:StringEquals", "aws:TagKeys", r#"["a"]"#);
+        let any = condition("ForAnyValue:StringEquals", "aws:TagKeys", r#"["a"]"#);
+        let found = compare(&p(&all), &p(&any), PolicyKind::Identity);
+        let first = found.new_access.first().expect("{a, fresh} is new");
+        let value = first.request.context.get("aws:tagkeys");
+        assert_eq!(
+            value,
+            Some(&serde_json::json!(["a", abstraction::FRESH_VALUE]))
+        );
     }
 
     #[test]
