@@ -48,10 +48,11 @@ use serde::Serialize;
 use crate::case::TestRequest;
 use crate::decision::{Decision, StatementRef};
 use crate::engine::reference::ReferenceEvaluator;
-use crate::policy::{Policy, PolicyKind, PolicySet, Principal};
+use crate::policy::{Effect, Policy, PolicyKind, PolicySet, Principal};
 use crate::request::Request;
 
-use abstraction::{KeyValue, KeyValues};
+use abstraction::{ActionClass, KeyValue, KeyValues};
+use rayon::prelude::*;
 
 /// The account the compared principal lives in.
 const ACCOUNT: &str = "111122223333";
@@ -112,7 +113,7 @@ pub fn place(policy: &Policy, kind: PolicyKind) -> PolicySet {
 }
 
 fn allow_all() -> Policy {
-    use crate::policy::{ActionClause, Effect, OneOrMany, ResourceClause, Statement, Version};
+    use crate::policy::{ActionClause, OneOrMany, ResourceClause, Statement, Version};
     Policy {
         version: Some(Version::V2012_10_17),
         id: None,
@@ -216,8 +217,8 @@ fn decide(
     new: &PolicySet,
     request: &Request,
 ) -> bool {
-    evaluator.decide(old, request) != Decision::Allow
-        && evaluator.decide(new, request) == Decision::Allow
+    evaluator.decide(new, request) == Decision::Allow
+        && evaluator.decide(old, request) != Decision::Allow
 }
 
 /// Compares two documents of `kind`: every class of requests the new allows and the old does
@@ -237,13 +238,20 @@ pub fn compare_with(old: &Policy, new: &Policy, kind: PolicyKind, extra: &[&Poli
     let resources = abstraction::resources(&both);
     let contexts = contexts(&abstraction::context_values(&both));
     let principals = principals(&both, kind);
-    let mut new_access = Vec::new();
-    let mut evaluated = 0;
-    for class in &classes {
-        let Some(representative) = class.actions.first() else {
-            continue;
-        };
-        for resource in &resources {
+    let pairs: Vec<(&ActionClass, &String)> = classes
+        .iter()
+        .flat_map(|class| resources.iter().map(move |resource| (class, resource)))
+        .collect();
+    let found: Vec<(usize, Option<Finding>)> = pairs
+        .par_iter()
+        .map(|&(class, resource)| {
+            let Some(representative) = class.actions.first() else {
+                return (0, None);
+            };
+            if !may_allow(&[new], representative, resource) {
+                return (0, None);
+            }
+            let mut evaluated = 0;
             let witness = principals.iter().find_map(|principal| {
                 contexts.iter().find_map(|context| {
                     let written = request_for(principal, representative, resource, context);
@@ -253,7 +261,7 @@ pub fn compare_with(old: &Policy, new: &Policy, kind: PolicyKind, extra: &[&Poli
                 })
             });
             let Some((written, request)) = witness else {
-                continue;
+                return (evaluated, None);
             };
             let actions: Vec<String> = class
                 .actions
@@ -268,20 +276,50 @@ pub fn compare_with(old: &Policy, new: &Policy, kind: PolicyKind, extra: &[&Poli
                 .collect();
             let old_statements = evaluator.explain(&old_set, &request).1.decided_by;
             let new_statements = evaluator.explain(&new_set, &request).1.decided_by;
-            new_access.push(Finding {
+            let finding = Finding {
                 summary: summary(&actions, resource),
                 request: written,
                 actions,
                 old_statements,
                 new_statements,
-            });
-        }
-    }
+            };
+            (evaluated, Some(finding))
+        })
+        .collect();
     Comparison {
         kind: kind.as_str(),
-        new_access,
-        evaluated,
+        evaluated: found.iter().map(|(n, _)| n).sum(),
+        new_access: found.into_iter().filter_map(|(_, f)| f).collect(),
     }
+}
+
+/// True when an `Allow` statement of `policies` can match `action` on `resource`, conditions
+/// and principals aside (a pattern with a policy variable is taken to match): when none can,
+/// no request of the pair is allowed by a set whose allow must come from these policies.
+pub fn may_allow(policies: &[&Policy], action: &str, resource: &str) -> bool {
+    policies
+        .iter()
+        .flat_map(|p| p.statements())
+        .filter(|s| s.effect == Effect::Allow)
+        .any(|s| {
+            let action_ok = s.action.negated
+                != s.action
+                    .patterns
+                    .iter()
+                    .any(|p| crate::glob::action_matches(p, action));
+            let resource_ok = s.resource.as_ref().is_none_or(|clause| {
+                clause.patterns.iter().any(|p| p.contains("${"))
+                    || clause.negated
+                        != clause.patterns.iter().any(|p| {
+                            crate::glob::matches(
+                                p,
+                                resource,
+                                crate::glob::CaseSensitivity::Sensitive,
+                            )
+                        })
+            });
+            action_ok && resource_ok
+        })
 }
 
 /// `a, b, c, … (N actions) on resource`.

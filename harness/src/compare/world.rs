@@ -419,10 +419,23 @@ fn search_pair(
                 .is_some_and(|r| evaluator.decide(old_set, &r) != Decision::Allow),
         }
     };
+    let resource = new
+        .cases
+        .get(&(pair, 0))
+        .and_then(|(case, _)| case.tests.first())
+        .map_or(target.as_str(), |t| t.request.resource.as_str());
+    let allowing: Vec<&Policy> = [0, 1]
+        .iter()
+        .filter_map(|v| new.cases.get(&(pair, *v)))
+        .flat_map(|(_, set)| set.identity.iter().chain(&set.session).chain(&set.resource))
+        .collect();
     for class in classes {
         let Some(representative) = class.actions.first() else {
             continue;
         };
+        if !super::may_allow(&allowing, representative, resource) {
+            continue;
+        }
         let Some(context) = contexts.iter().find(|c| differs(representative, c)) else {
             continue;
         };
