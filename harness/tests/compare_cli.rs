@@ -247,7 +247,7 @@ fn worlds_new_principal_and_public_trust() {
 fn checks_on_documents_both_ways() {
     let dir = tempfile::tempdir().unwrap();
     let identity = write(
-        &dir.path(),
+        dir.path(),
         "id.json",
         r#"{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}"#,
     );
@@ -287,12 +287,12 @@ fn checks_on_documents_both_ways() {
         "{actions:?}"
     );
     let public = write(
-        &dir.path(),
+        dir.path(),
         "public.json",
         r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#,
     );
     let own = write(
-        &dir.path(),
+        dir.path(),
         "own.json",
         r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#,
     );

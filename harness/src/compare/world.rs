@@ -239,7 +239,7 @@ fn fingerprint(case: &Case) -> Option<String> {
 }
 
 /// The policies a principal's requests can meet on one side.
-fn bearing<'a>(side: &'a Side, pair: usize) -> impl Iterator<Item = &'a Policy> {
+fn bearing(side: &Side, pair: usize) -> impl Iterator<Item = &Policy> {
     (0..2)
         .filter_map(move |v| side.cases.get(&(pair, v)))
         .flat_map(|(_, set)| {
@@ -265,6 +265,9 @@ fn with(
     }
     written.to_request().ok()
 }
+
+/// A witness's decision on one side and what decided it.
+type Decided = (Decision, Vec<Decider>);
 
 /// One candidate finding before confirmation.
 struct Candidate {
@@ -462,7 +465,7 @@ fn confirm(
     new: &World,
     candidates: Vec<Candidate>,
 ) -> Result<Vec<WorldFinding>, WorldCompareError> {
-    let decide = |world: &World, side| -> Result<Vec<Option<(Decision, Vec<Decider>)>>, _> {
+    let decide = |world: &World, side| -> Result<Vec<Option<Decided>>, _> {
         let mut world = world.clone();
         let mut keys = Vec::new();
         for (n, c) in candidates.iter().enumerate() {
