@@ -31,7 +31,7 @@ const ROLES: usize = 200;
 /// The 6 KB identity policy; `wide` is the widened version.
 fn policy(wide: bool) -> Value {
     let mut statements = Vec::new();
-    for team in 0..14 {
+    for team in 0..18 {
         statements.push(json!({"Sid": format!("ReadTeam{team}"), "Effect": "Allow",
             "Action": if wide { json!(["s3:Get*", "s3:ListBucket"]) } else { json!(["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"]) },
             "Resource": [format!("arn:aws:s3:::team-{team}-data"), format!("arn:aws:s3:::team-{team}-data/*")],

@@ -12,6 +12,13 @@
 //! caller in another account, so that the resource policy's grant is what counts only where it
 //! names the caller (a same-account identity allow-all would mask it).
 //!
+//! # Whole worlds, and checks
+//!
+//! [`world::compare_worlds`] compares two worlds (two dumps, plans or templates: base branch
+//! and pull request) principal by principal, each request compiled through the world as
+//! `eval --from` compiles it; [`check`] answers Access Analyzer's `CheckAccessNotGranted` and
+//! `CheckNoPublicAccess` questions with witnesses, and says where its meaning differs.
+//!
 //! # What is exact, and where the abstraction can miss a difference
 //!
 //! Requests are drawn from the finite abstraction of [`abstraction`]: every catalogue action
