@@ -1,20 +1,25 @@
 //! The checks of `compare --check`, after IAM Access Analyzer's custom policy checks, answered
-//! offline over the abstraction of [`super`] and proved with witnesses:
+//! offline over the abstraction of [`super`] and proved with witnesses.
 //!
-//! - `access-not-granted` (Access Analyzer's `CheckAccessNotGranted`): fails when the policy
-//!   (or any principal of a world) is allowed any listed action — wildcards expanded over the
-//!   catalogue — on any listed resource (a resource pattern, wildcards allowed), or on any
-//!   resource the abstraction generates when none is listed. Access Analyzer takes at most 100
-//!   actions and 100 resources and fails when the policy *could* grant them; we fail only on a
-//!   request the reference evaluator allows, and list each such request.
-//! - `no-public-access` (Access Analyzer's `CheckNoPublicAccess`): fails when a resource policy
-//!   allows an anonymous caller (`*`) or a principal of an unrelated account
-//!   (`444455556666`, given an allow-all identity policy of its own) any request. Access
-//!   Analyzer decides this per resource type (it takes a `resourceType` and reads the service's
-//!   own notion of public, such as S3 Block Public Access, which is not modelled here); we
-//!   decide it for any resource policy alike, and a grant to a named outside account counts as
-//!   public only when that account is the unrelated one (a grant to a *named* account is
-//!   external access, which Access Analyzer's check reports only for some resource types).
+//! - `access-not-granted`, after `CheckAccessNotGranted`: fails when the policy (or any
+//!   principal of a world) is allowed any listed action — wildcards expanded over the
+//!   catalogue — on any listed resource pattern, or, with no `--resources`, on any resource the
+//!   abstraction generates (Access Analyzer: "at least one of the actions on any resource in
+//!   the policy"). Where ours differs: Access Analyzer takes an identity or a resource policy
+//!   (`policyType`), one access object, and also a resources-only form ("any action on at
+//!   least one of the resources"), which we do not offer (`--actions` is required); we take
+//!   every kind `compare` places (boundary, SCP, RCP too) and whole worlds. Its `FAIL` means
+//!   the policy *might* allow some of the access; ours fails only on a request the reference
+//!   evaluator allows, and lists every such class of requests.
+//! - `no-public-access`, after `CheckNoPublicAccess`: fails when a resource policy allows an
+//!   anonymous caller (`*`) or a principal of an unrelated account (`444455556666`, given an
+//!   allow-all identity policy of its own in a world) any request. Where ours differs: Access
+//!   Analyzer requires a `resourceType` from a fixed list (`AWS::S3::Bucket`,
+//!   `AWS::IAM::AssumeRolePolicyDocument`, `AWS::KMS::Key`, …) and applies that service's own
+//!   notion of public (conditions that restrict to an organization or a VPC count as not
+//!   public); we decide any resource policy alike by evaluation, so a grant to `*` narrowed by
+//!   a condition is public here exactly when some request of the abstraction meets the
+//!   condition as an outsider. Its `FAIL` means *might* allow; ours always names the request.
 
 use crate::glob::{self, CaseSensitivity};
 use crate::policy::{parse_as, Policy, PolicyKind};
