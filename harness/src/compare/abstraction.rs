@@ -8,8 +8,10 @@
 //!   letter), its fresh instance (each wildcard filled with a fresh value), each variable bound
 //!   to the principal's value and to a fresh one, plus one fresh ARN.
 //! - Context: per condition key, the key missing, each literal, a fresh string, numeric
-//!   neighbours (±1), a date one second later and earlier is not modelled (see the module docs
-//!   of [`super`]), the network address of a CIDR and the address just past it.
+//!   neighbours (±1), date neighbours (one second and one day either side, as epoch seconds),
+//!   the network address of a CIDR and the address just past it; for a key under a set
+//!   qualifier also the sets: empty, each literal alone, each literal with a fresh value, and
+//!   the first two literals together.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -17,6 +19,7 @@ use std::sync::OnceLock;
 
 use crate::catalogue::catalogue;
 use crate::glob;
+use crate::policy::values::parse_date;
 use crate::policy::variables::{pieces, Piece};
 use crate::policy::{OperatorFamily, Policy};
 
@@ -187,8 +190,30 @@ pub fn resources(policies: &[&Policy]) -> Vec<String> {
     out
 }
 
+/// One value a condition key takes in a request.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyValue {
+    /// A single value.
+    One(String),
+    /// A multivalued key's set of values (for `ForAllValues:` and `ForAnyValue:` keys).
+    Set(Vec<String>),
+}
+
+impl KeyValue {
+    /// The value as a request's context holds it.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            KeyValue::One(v) => serde_json::Value::String(v.clone()),
+            KeyValue::Set(vs) => vs.iter().cloned().map(serde_json::Value::String).collect(),
+        }
+    }
+}
+
 /// The instances of one condition key: `None` is the key missing.
-pub type KeyValues = Vec<Option<String>>;
+pub type KeyValues = Vec<Option<KeyValue>>;
+
+/// The fresh value of a condition key: equal to no literal.
+pub const FRESH_VALUE: &str = "iamharnessfresh";
 
 /// The values each condition key takes (see the module docs), keyed by the key as written first.
 pub fn context_values(policies: &[&Policy]) -> BTreeMap<String, KeyValues> {
@@ -199,14 +224,26 @@ pub fn context_values(policies: &[&Policy]) -> BTreeMap<String, KeyValues> {
         .flat_map(|s| s.condition.iter().flatten())
     {
         let family = condition.operator.base.family();
+        let multivalued = condition.operator.qualifier.is_some();
         for entry in &condition.entries {
             let values = keys
                 .entry(entry.key.to_ascii_lowercase())
-                .or_insert_with(|| vec![None, Some("iamharnessfresh".to_owned())]);
-            for value in entry.values.iter() {
-                let literal = instance(&value.text, "x", &bound_value);
-                values.extend(neighbours(family, &literal).into_iter().map(Some));
-                values.push(Some(literal));
+                .or_insert_with(|| vec![None, Some(KeyValue::One(FRESH_VALUE.to_owned()))]);
+            let literals: Vec<String> = entry
+                .values
+                .iter()
+                .map(|value| instance(&value.text, "x", &bound_value))
+                .collect();
+            for literal in &literals {
+                values.extend(
+                    neighbours(family, literal)
+                        .into_iter()
+                        .map(|n| Some(KeyValue::One(n))),
+                );
+                values.push(Some(KeyValue::One(literal.clone())));
+            }
+            if multivalued {
+                values.extend(sets(&literals).into_iter().map(|s| Some(KeyValue::Set(s))));
             }
             values.sort();
             values.dedup();
@@ -215,13 +252,38 @@ pub fn context_values(policies: &[&Policy]) -> BTreeMap<String, KeyValues> {
     keys
 }
 
-/// The neighbours of a literal under its operator family: ±1 for numbers, the network address
-/// and the address just past the block for a CIDR, `true`/`false` for booleans.
+/// The sets a multivalued key takes: empty, each literal alone, the first two literals, each
+/// literal with a fresh value.
+fn sets(literals: &[String]) -> Vec<Vec<String>> {
+    let mut out = vec![Vec::new()];
+    for literal in literals {
+        out.push(vec![literal.clone()]);
+        out.push(vec![literal.clone(), FRESH_VALUE.to_owned()]);
+    }
+    if let [first, second, ..] = literals {
+        out.push(vec![first.clone(), second.clone()]);
+    }
+    out
+}
+
+/// The neighbours of a literal under its operator family: ±1 for numbers, one second and one
+/// day either side for dates (as epoch seconds), the network address and the address just past
+/// the block for a CIDR, `true`/`false` for booleans.
 fn neighbours(family: OperatorFamily, literal: &str) -> Vec<String> {
     match family {
         OperatorFamily::Numeric => literal
             .parse::<f64>()
             .map(|n| vec![format!("{}", n - 1.0), format!("{}", n + 1.0)])
+            .unwrap_or_default(),
+        OperatorFamily::Date => parse_date(literal)
+            .map(|at| {
+                let s = at.seconds();
+                [-86_400, -1, 1, 86_400]
+                    .iter()
+                    .filter_map(|d| s.checked_add(*d))
+                    .map(|n| n.to_string())
+                    .collect()
+            })
             .unwrap_or_default(),
         OperatorFamily::Bool => vec!["true".to_owned(), "false".to_owned()],
         OperatorFamily::Ip => cidr_edges(literal),

@@ -12,6 +12,13 @@
 //! caller in another account, so that the resource policy's grant is what counts only where it
 //! names the caller (a same-account identity allow-all would mask it).
 //!
+//! # Whole worlds, and checks
+//!
+//! [`world::compare_worlds`] compares two worlds (two dumps, plans or templates: base branch
+//! and pull request) principal by principal, each request compiled through the world as
+//! `eval --from` compiles it; [`check`] answers Access Analyzer's `CheckAccessNotGranted` and
+//! `CheckNoPublicAccess` questions with witnesses, and says where its meaning differs.
+//!
 //! # What is exact, and where the abstraction can miss a difference
 //!
 //! Requests are drawn from the finite abstraction of [`abstraction`]: every catalogue action
@@ -24,14 +31,22 @@
 //!
 //! - contexts are combined key by key from a base (all keys missing, or all at one value);
 //!   a difference needing two keys at two chosen non-base values at once can be missed;
-//! - dates have no neighbours (a later-date widening is found only when the literal itself or
-//!   the missing key separates the sides), multivalued keys get single values, not sets;
-//! - resources are not filtered by each action's resource types, and a resource whose text
-//!   needs two different wildcard fillings at once is not generated;
+//! - dates get neighbours one second and one day either side of each literal, and numbers ±1:
+//!   a difference inside a gap narrower than that (fractional seconds, numbers between
+//!   integers), or between two literals farther apart than the neighbours reach, can be missed;
+//! - multivalued keys get the empty set, each literal alone, each literal with one fresh
+//!   value, and the first two literals: a difference needing three or more literals at once,
+//!   or two literals other than the first two, can be missed;
+//! - resources are not filtered by each action's resource types (a witness may pair an action
+//!   with an ARN of a type it does not take; the evaluator matches ARNs as text, so the finding
+//!   is still a real difference of the policies, but may be one no API call can make), and a
+//!   resource whose text needs two different wildcard fillings at once is not generated;
 //! - the principal is one IAM user (`alice`) of account 111122223333, or for resource policies
 //!   one of the principals named plus an anonymous caller and a fresh account.
 
 pub mod abstraction;
+pub mod check;
+pub mod world;
 
 use std::collections::BTreeMap;
 
@@ -40,10 +55,11 @@ use serde::Serialize;
 use crate::case::TestRequest;
 use crate::decision::{Decision, StatementRef};
 use crate::engine::reference::ReferenceEvaluator;
-use crate::policy::{Policy, PolicyKind, PolicySet, Principal};
+use crate::policy::{Effect, Policy, PolicyKind, PolicySet, Principal};
 use crate::request::Request;
 
-use abstraction::KeyValues;
+use abstraction::{ActionClass, KeyValue, KeyValues};
+use rayon::prelude::*;
 
 /// The account the compared principal lives in.
 const ACCOUNT: &str = "111122223333";
@@ -104,7 +120,7 @@ pub fn place(policy: &Policy, kind: PolicyKind) -> PolicySet {
 }
 
 fn allow_all() -> Policy {
-    use crate::policy::{ActionClause, Effect, OneOrMany, ResourceClause, Statement, Version};
+    use crate::policy::{ActionClause, OneOrMany, ResourceClause, Statement, Version};
     Policy {
         version: Some(Version::V2012_10_17),
         id: None,
@@ -160,7 +176,7 @@ fn contexts(keys: &BTreeMap<String, KeyValues>) -> Vec<serde_json::Map<String, s
     for (key, values) in keys {
         for value in values.iter().flatten() {
             let mut map = serde_json::Map::new();
-            map.insert(key.clone(), serde_json::Value::String(value.clone()));
+            map.insert(key.clone(), value.to_json());
             out.push(map);
         }
     }
@@ -169,8 +185,8 @@ fn contexts(keys: &BTreeMap<String, KeyValues>) -> Vec<serde_json::Map<String, s
         .filter_map(|(k, v)| {
             v.iter()
                 .flatten()
-                .find(|v| v.as_str() != "iamharnessfresh")
-                .map(|v| (k.clone(), serde_json::Value::String(v.clone())))
+                .find(|v| matches!(v, KeyValue::One(one) if one != abstraction::FRESH_VALUE))
+                .map(|v| (k.clone(), v.to_json()))
         })
         .collect();
     if all.len() > 1 {
@@ -208,27 +224,41 @@ fn decide(
     new: &PolicySet,
     request: &Request,
 ) -> bool {
-    evaluator.decide(old, request) != Decision::Allow
-        && evaluator.decide(new, request) == Decision::Allow
+    evaluator.decide(new, request) == Decision::Allow
+        && evaluator.decide(old, request) != Decision::Allow
 }
 
 /// Compares two documents of `kind`: every class of requests the new allows and the old does
 /// not, each with a confirmed witness.
 pub fn compare(old: &Policy, new: &Policy, kind: PolicyKind) -> Comparison {
+    compare_with(old, new, kind, &[])
+}
+
+/// [`compare`] over an abstraction that the patterns and literals of `extra` refine too (a
+/// check's listed actions and resources).
+pub fn compare_with(old: &Policy, new: &Policy, kind: PolicyKind, extra: &[&Policy]) -> Comparison {
     let evaluator = ReferenceEvaluator::new();
     let (old_set, new_set) = (place(old, kind), place(new, kind));
-    let both = [old, new];
+    let mut both = vec![old, new];
+    both.extend(extra);
     let classes = abstraction::action_classes(&both);
     let resources = abstraction::resources(&both);
     let contexts = contexts(&abstraction::context_values(&both));
     let principals = principals(&both, kind);
-    let mut new_access = Vec::new();
-    let mut evaluated = 0;
-    for class in &classes {
-        let Some(representative) = class.actions.first() else {
-            continue;
-        };
-        for resource in &resources {
+    let pairs: Vec<(&ActionClass, &String)> = classes
+        .iter()
+        .flat_map(|class| resources.iter().map(move |resource| (class, resource)))
+        .collect();
+    let found: Vec<(usize, Option<Finding>)> = pairs
+        .par_iter()
+        .map(|&(class, resource)| {
+            let Some(representative) = class.actions.first() else {
+                return (0, None);
+            };
+            if !may_allow(&[new], representative, resource) {
+                return (0, None);
+            }
+            let mut evaluated = 0;
             let witness = principals.iter().find_map(|principal| {
                 contexts.iter().find_map(|context| {
                     let written = request_for(principal, representative, resource, context);
@@ -238,7 +268,7 @@ pub fn compare(old: &Policy, new: &Policy, kind: PolicyKind) -> Comparison {
                 })
             });
             let Some((written, request)) = witness else {
-                continue;
+                return (evaluated, None);
             };
             let actions: Vec<String> = class
                 .actions
@@ -253,20 +283,50 @@ pub fn compare(old: &Policy, new: &Policy, kind: PolicyKind) -> Comparison {
                 .collect();
             let old_statements = evaluator.explain(&old_set, &request).1.decided_by;
             let new_statements = evaluator.explain(&new_set, &request).1.decided_by;
-            new_access.push(Finding {
+            let finding = Finding {
                 summary: summary(&actions, resource),
                 request: written,
                 actions,
                 old_statements,
                 new_statements,
-            });
-        }
-    }
+            };
+            (evaluated, Some(finding))
+        })
+        .collect();
     Comparison {
         kind: kind.as_str(),
-        new_access,
-        evaluated,
+        evaluated: found.iter().map(|(n, _)| n).sum(),
+        new_access: found.into_iter().filter_map(|(_, f)| f).collect(),
     }
+}
+
+/// True when an `Allow` statement of `policies` can match `action` on `resource`, conditions
+/// and principals aside (a pattern with a policy variable is taken to match): when none can,
+/// no request of the pair is allowed by a set whose allow must come from these policies.
+pub fn may_allow(policies: &[&Policy], action: &str, resource: &str) -> bool {
+    policies
+        .iter()
+        .flat_map(|p| p.statements())
+        .filter(|s| s.effect == Effect::Allow)
+        .any(|s| {
+            let action_ok = s.action.negated
+                != s.action
+                    .patterns
+                    .iter()
+                    .any(|p| crate::glob::action_matches(p, action));
+            let resource_ok = s.resource.as_ref().is_none_or(|clause| {
+                clause.patterns.iter().any(|p| p.contains("${"))
+                    || clause.negated
+                        != clause.patterns.iter().any(|p| {
+                            crate::glob::matches(
+                                p,
+                                resource,
+                                crate::glob::CaseSensitivity::Sensitive,
+                            )
+                        })
+            });
+            action_ok && resource_ok
+        })
 }
 
 /// `a, b, c, … (N actions) on resource`.
@@ -335,6 +395,54 @@ mod tests {
         assert!(!found.new_access.is_empty());
         let narrowed = compare(&ip("10.0.0.0/16"), &ip("10.0.0.0/24"), PolicyKind::Identity);
         assert!(narrowed.new_access.is_empty());
+    }
+
+    fn condition(operator: &str, key: &str, values: &str) -> String {
+        format!(
+            r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{{"{operator}":{{"{key}":{values}}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn later_date_widening_is_found_by_date_neighbours() {
+        let before = condition(
+            "DateLessThan",
+            "aws:CurrentTime",
+            r#""2025-01-01T00:00:00Z""#,
+        );
+        let after = condition(
+            "DateGreaterThan",
+            "aws:CurrentTime",
+            r#""2025-01-01T00:00:00Z""#,
+        );
+        let found = compare(
+            &p(&before),
+            &p(&format!("{before},{after}")),
+            PolicyKind::Identity,
+        );
+        let first = found.new_access.first().expect("the later date is new");
+        let value = first
+            .request
+            .context
+            .get("aws:currenttime")
+            .and_then(|v| v.as_str());
+        let later = value
+            .and_then(|v| v.parse::<i64>().ok())
+            .expect("epoch seconds");
+        assert!(later > 1_735_689_600, "{value:?}");
+    }
+
+    #[test]
+    fn for_all_values_widening_is_found_by_sets() {
+        let all = condition("ForAllValues:StringEquals", "aws:TagKeys", r#"["a"]"#);
+        let any = condition("ForAnyValue:StringEquals", "aws:TagKeys", r#"["a"]"#);
+        let found = compare(&p(&all), &p(&any), PolicyKind::Identity);
+        let first = found.new_access.first().expect("{a, fresh} is new");
+        let value = first.request.context.get("aws:tagkeys");
+        assert_eq!(
+            value,
+            Some(&serde_json::json!(["a", abstraction::FRESH_VALUE]))
+        );
     }
 
     #[test]
