@@ -170,8 +170,10 @@ pub fn props(args: &PropsArgs) -> u8 {
             (None, None) => {}
         }
     }
+    // The mix goes through `counting` too: properties of `compare` may need no decision of the
+    // engine, and an engine that decides nothing at all is still caught.
     let mix = decision_mix(
-        &*engine,
+        &counting,
         &config.settings,
         config.seed,
         config.cases.min(20_000),
@@ -190,7 +192,7 @@ pub fn props(args: &PropsArgs) -> u8 {
         EXIT_FAILED
     } else if report.checked == 0 || counting.decided.load(Ordering::Relaxed) == 0 {
         error(format_args!(
-            "nothing was checked: {} checks, and the engine decided none of the inputs",
+            "nothing was checked: {} checks, and the engine decided none of the inputs (not even the decision mix's)",
             report.checked
         ));
         EXIT_USAGE
