@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::case::{Case, CaseError, CaseErrorKind};
+use crate::catalogue::catalogue;
 use crate::decision::Decision;
 use crate::load::LoadedCase;
+use crate::policy::Policy;
 
 /// One lint finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +100,71 @@ fn duplicate_key(case: &Case) -> Result<String, serde_json::Error> {
     Ok(serde_json::json!([serde_json::to_value(&case.policies)?, requests]).to_string())
 }
 
+/// The unknown actions and condition keys of `policy`, as warnings naming `place`.
+pub fn unknown_names(policy: &Policy, place: &str, out: &mut Vec<String>) {
+    for (index, statement) in policy.statement.iter().enumerate() {
+        for pattern in statement.action.patterns.iter() {
+            if let Some(problem) = unknown_action(pattern) {
+                out.push(format!("{place} statement {index}: {problem}"));
+            }
+        }
+        for condition in statement.condition.iter().flatten() {
+            for entry in &condition.entries {
+                if !is_provider_key(&entry.key) && catalogue().key_type(&entry.key).is_none() {
+                    out.push(format!(
+                        "{place} statement {index}: condition key `{}` is not in the catalogue",
+                        entry.key
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// True for the keys of a web identity or SAML provider (`accounts.google.com:aud`,
+/// `token.actions.githubusercontent.com:sub`, `saml:aud`): the provider's own names, which the
+/// service catalogue does not list.
+pub fn is_provider_key(key: &str) -> bool {
+    key.split_once(':')
+        .is_some_and(|(prefix, _)| prefix.contains('.') || prefix.eq_ignore_ascii_case("saml"))
+}
+
+/// Why an action or action pattern names nothing the catalogue knows, if it does not.
+pub fn unknown_action(pattern: &str) -> Option<String> {
+    if pattern == "*" {
+        return None;
+    }
+    if pattern.contains(['*', '?']) {
+        if catalogue().matching(pattern).next().is_none() {
+            return Some(format!(
+                "action pattern `{pattern}` matches no action of the catalogue"
+            ));
+        }
+        return None;
+    }
+    catalogue()
+        .action(pattern)
+        .is_none()
+        .then(|| format!("action `{pattern}` is not in the catalogue"))
+}
+
+/// The names of every case's policies that the catalogue does not know — actions, action
+/// patterns matching no action, condition keys — as warnings naming the file, case and slot:
+/// not errors (AWS accepts unknown names and they match nothing), but usually typos.
+pub fn unknown_name_warnings(cases: &[LoadedCase]) -> Vec<String> {
+    let mut out = Vec::new();
+    for loaded in cases {
+        let Ok(set) = loaded.case.policy_set() else {
+            continue;
+        };
+        for (slot, policy) in set.slots() {
+            let place = format!("{}: {}: {slot}", loaded.file.display(), loaded.case.id);
+            unknown_names(policy, &place, &mut out);
+        }
+    }
+    out
+}
+
 /// Lints loaded cases. `root` is the corpus root ids are relative to (cases compiled from
 /// scenario files are exempt from the path rule: their ids come from the scenario).
 pub fn lint(cases: &[LoadedCase], registry: &Registry, root: &Path) -> Vec<Finding> {
@@ -172,4 +239,42 @@ pub fn feature_counts(cases: &[LoadedCase], registry: &Registry) -> BTreeMap<Str
         }
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_catalogue_does_not_know_are_warnings_with_their_place() {
+        let case: Case = serde_json::from_str(
+            r#"{"id":"typos","policies":{"identity":[{"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":["s3:GetObjectt","s3:Get*","sqs:Nothing*"],"Resource":"*",
+               "Condition":{"IpAddress":{"aws:SourceIpp":"10.0.0.0/8"},"StringEquals":{"aws:SourceVpc":"vpc-1"}}}]}]},
+              "tests":[{"name":"t","request":{"principal":"*","action":"s3:GetObject","resource":"*"},"expect":"implicit_deny"}]}"#,
+        )
+        .expect("a case");
+        let loaded = LoadedCase {
+            file: PathBuf::from("c.json"),
+            case,
+        };
+        let warnings = unknown_name_warnings(&[loaded]);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(
+            warnings[0]
+                .starts_with("c.json: typos: identity[0] statement 0: action `s3:GetObjectt`"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[1].contains("`sqs:Nothing*` matches no action"),
+            "{}",
+            warnings[1]
+        );
+        assert!(
+            warnings[2].contains("condition key `aws:SourceIpp`"),
+            "{}",
+            warnings[2]
+        );
+    }
 }

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::output::{error, outln, Out};
+use super::output::{error, outln, warning, Out};
 use super::run::check_paths;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::lint::{feature_counts, lint, Registry};
+use crate::lint::{feature_counts, lint, unknown_name_warnings, Registry};
 use crate::load::load_paths;
 
 /// Arguments of `iam-harness lint`.
@@ -55,6 +55,10 @@ pub fn lint_command(args: &LintArgs) -> u8 {
         outln!(out, "{finding}");
         problems += 1;
     }
+    let unknown = unknown_name_warnings(&cases);
+    for name in &unknown {
+        warning(name);
+    }
     if args.min_cases_per_feature > 0 {
         for (feature, n) in feature_counts(&cases, &registry) {
             if n < args.min_cases_per_feature && feature != "regression" {
@@ -67,7 +71,12 @@ pub fn lint_command(args: &LintArgs) -> u8 {
             }
         }
     }
-    outln!(out, "{} cases checked, {problems} problems", cases.len());
+    outln!(
+        out,
+        "{} cases checked, {problems} problems, {} unknown names (warnings)",
+        cases.len(),
+        unknown.len()
+    );
     let code = if problems > 0 {
         EXIT_FAILED
     } else if cases.is_empty() {

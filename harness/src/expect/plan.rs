@@ -12,7 +12,8 @@ use crate::world::{Target, World};
 
 use super::file::{ExpectError, Expectation, PrincipalSpec, Rule, Selector};
 use super::probe;
-use super::scan::{unknown_action, Scan};
+use super::scan::Scan;
+use crate::lint::unknown_action;
 
 /// What a request must be decided as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -347,7 +348,7 @@ impl Planner<'_> {
             }
         }
         for key in e.context.keys() {
-            if !super::scan::is_provider_key(key) && catalogue().key_type(key).is_none() {
+            if !crate::lint::is_provider_key(key) && catalogue().key_type(key).is_none() {
                 self.warn(e, &format!("context key `{key}` is not in the catalogue"));
             }
         }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::case::{policy_text, PolicyText};
-use crate::catalogue::catalogue;
+use crate::lint::unknown_names;
 use crate::managed;
 use crate::policy::{self, Effect, Policy, Principal as PolicyPrincipal, PrincipalType};
 use crate::world::World;
@@ -75,54 +75,6 @@ fn document(raw: &PolicyText) -> Option<Policy> {
 /// True for policies whose unknown names are not the world's to fix (AWS managed ones).
 fn is_aws_managed(raw: &PolicyText) -> bool {
     policy_text(raw).is_ok_and(|t| t.trim().starts_with(managed::ARN_PREFIX))
-}
-
-/// The unknown actions and condition keys of `policy`, as warnings naming `place`.
-fn unknown_names(policy: &Policy, place: &str, out: &mut Vec<String>) {
-    for (index, statement) in policy.statement.iter().enumerate() {
-        for pattern in statement.action.patterns.iter() {
-            if let Some(problem) = unknown_action(pattern) {
-                out.push(format!("{place} statement {index}: {problem}"));
-            }
-        }
-        for condition in statement.condition.iter().flatten() {
-            for entry in &condition.entries {
-                if !is_provider_key(&entry.key) && catalogue().key_type(&entry.key).is_none() {
-                    out.push(format!(
-                        "{place} statement {index}: condition key `{}` is not in the catalogue",
-                        entry.key
-                    ));
-                }
-            }
-        }
-    }
-}
-
-/// True for the keys of a web identity or SAML provider (`accounts.google.com:aud`,
-/// `token.actions.githubusercontent.com:sub`, `saml:aud`): the provider's own names, which the
-/// service catalogue does not list.
-pub fn is_provider_key(key: &str) -> bool {
-    key.split_once(':')
-        .is_some_and(|(prefix, _)| prefix.contains('.') || prefix.eq_ignore_ascii_case("saml"))
-}
-
-/// Why an action or action pattern names nothing the catalogue knows, if it does not.
-pub fn unknown_action(pattern: &str) -> Option<String> {
-    if pattern == "*" {
-        return None;
-    }
-    if pattern.contains(['*', '?']) {
-        if catalogue().matching(pattern).next().is_none() {
-            return Some(format!(
-                "action pattern `{pattern}` matches no action of the catalogue"
-            ));
-        }
-        return None;
-    }
-    catalogue()
-        .action(pattern)
-        .is_none()
-        .then(|| format!("action `{pattern}` is not in the catalogue"))
 }
 
 /// What one principal's identity policies allow, and their warnings.
