@@ -387,7 +387,27 @@ mod tests {
             expected += &serde_line(result);
         }
         assert_eq!(String::from_utf8(lines.into_inner()).unwrap(), expected);
-        let back = read_complete_stream(&expected).unwrap();
+        let mut summary = Summary::default();
+        for result in &results {
+            summary.add(result);
+        }
+        let mut whole = JsonLines::new(Vec::new());
+        whole.header(&[]).unwrap();
+        for result in &results {
+            whole.result(result).unwrap();
+        }
+        whole.summary(&summary).unwrap();
+        let stream = String::from_utf8(whole.into_inner()).unwrap();
+        let back = read_complete_stream(&stream).unwrap();
         assert_eq!(back.results, results);
+        let cut = stream
+            .lines()
+            .take(results.len())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            read_complete_stream(&cut).is_err(),
+            "a stream without its summary is refused"
+        );
     }
 }
