@@ -84,10 +84,7 @@ impl World {
         match (arn.service, arn.resource.split_once('/')) {
             ("iam", None) if arn.resource == "root" => Some(Err(root(&account))),
             ("iam", Some(("role" | "user", rest))) => {
-                let (path, name) = match rest.rsplit_once('/') {
-                    Some((path, name)) => (format!("/{path}/"), name),
-                    None => ("/".to_owned(), rest),
-                };
+                let (path, name) = path_and_name(rest);
                 let mut principal = Principal {
                     account: Some(account),
                     path: Some(path),
@@ -202,10 +199,7 @@ impl World {
     fn role_by_arn(&self, arn: &str) -> Option<String> {
         let parsed = Arn::parse(arn).ok()?;
         let rest = parsed.resource.strip_prefix("role/")?;
-        let (path, name) = match rest.rsplit_once('/') {
-            Some((path, name)) => (format!("/{path}/"), name),
-            None => ("/".to_owned(), rest),
-        };
+        let (path, name) = path_and_name(rest);
         self.scenario
             .principals
             .iter()
@@ -218,6 +212,15 @@ impl World {
                         .is_some_and(|a| a.id == parsed.account)
             })
             .map(|(k, _)| k.clone())
+    }
+}
+
+/// The IAM path and the name of what follows `role/` or `user/` in an ARN:
+/// `svc/app` is (`/svc/`, `app`), `app` is (`/`, `app`).
+fn path_and_name(rest: &str) -> (String, &str) {
+    match rest.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), rest),
     }
 }
 
